@@ -1,0 +1,482 @@
+"""The one request path: an operation and its arguments in, a typed result or exception out.
+
+An ``Operation`` describes an endpoint as data (method, path template, body
+and return types). ``ApiClient.call`` turns one into a request (path values
+percent-encoded, headers checked, body serialized), sends it through the
+``RESTClientObject``, and decodes the response bytes straight into the
+operation's return type, or raises the exception the status maps to.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from urllib.parse import quote
+
+import urllib3
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from katanemo_identity._redact import redact_body, redact_headers
+from katanemo_identity.api_response import ApiResponse
+from katanemo_identity.configuration import (
+    Configuration,
+    TimeoutSetting,
+    validate_header,
+    validate_retries,
+    validate_timeout,
+)
+from katanemo_identity.exceptions import (
+    ApiDecodeError,
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+    OpenApiException,
+    exception_class_for,
+)
+from katanemo_identity.models.bad_request_exception import BadRequestException
+from katanemo_identity.models.conflict_exception import ConflictException
+from katanemo_identity.models.error import Error
+from katanemo_identity.models.internal_server_error_exception import (
+    InternalServerErrorException,
+)
+from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
+from katanemo_identity.models.unauthorized_exception import UnauthorizedException
+from katanemo_identity.rest import RESTClientObject
+from katanemo_identity.retry import IdentityRetry, build_retry
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+T = TypeVar("T")
+
+#: The error-body model the API documents for each status; any other status
+#: carries an ``Error`` (the ``default`` response).
+ERROR_MODELS: Mapping[int, type[BaseModel]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    409: ConflictException,
+    429: TooManyRequestsException,
+    500: InternalServerErrorException,
+}
+
+#: Longest percent-encoded path value sent; a longer one is refused before
+#: sending, where servers would answer 414 or cut the URL.
+MAX_PATH_VALUE_LENGTH = 2048
+
+#: How much of each body the debug log shows.
+LOG_BODY_CHARS = 2000
+
+
+class RequestOptions(TypedDict, total=False):
+    """Keyword-only options every operation takes for one call.
+
+    Attributes:
+        _request_timeout: Seconds for connect and each read, or a
+            ``(connect, read)`` pair; overrides ``Configuration.timeout``.
+        _headers: Extra request headers for this call (e.g. ``Accept``).
+        _retries: Retries for this call; ``0`` disables them.
+    """
+
+    _request_timeout: TimeoutSetting
+    _headers: Mapping[str, str]
+    _retries: int
+
+
+_OPTION_NAMES = frozenset(RequestOptions.__annotations__)
+
+
+@dataclass(frozen=True)
+class Operation(Generic[T]):
+    """One endpoint of the API, as data.
+
+    Attributes:
+        name: The Python method name, used in messages.
+        method: The HTTP method.
+        path: The path template, e.g. ``/org/{accountId}/user/{userId}``.
+        path_params: Placeholder names in the order the method takes them.
+        response_type: What a 2xx body decodes into.
+        body_type: The request body model, or None for no body.
+    """
+
+    name: str
+    method: str
+    path: str
+    path_params: tuple[str, ...]
+    response_type: Any
+    body_type: type[BaseModel] | None = None
+    _adapter: list[TypeAdapter[T]] = field(default_factory=list, repr=False, compare=False)
+
+    def decode(self, raw: bytes) -> T:
+        """Validate response bytes straight into ``response_type``.
+
+        Raises:
+            pydantic.ValidationError: the bytes are not JSON of that type.
+        """
+        if not self._adapter:
+            # Built on first use, once per operation: importing the package
+            # stays cheap, and every later call reuses the validator.
+            self._adapter.append(TypeAdapter(self.response_type))
+        return self._adapter[0].validate_json(raw)
+
+
+class ApiClient:
+    """Turns operations into HTTP requests and responses into typed results.
+
+    One client holds one connection pool and is safe to share between
+    threads. Use it as a context manager, or call ``close()``, to release the
+    connections.
+
+    Args:
+        configuration: Settings; ``Configuration.get_default()`` when None.
+        header_name: Name of a header to send with every request.
+        header_value: Value of that header.
+        cookie: A Cookie header to send with every request.
+    """
+
+    _default: Configuration | None = None
+    _default_client: ApiClient | None = None
+    _default_lock = threading.Lock()
+
+    def __init__(
+        self,
+        configuration: Configuration | None = None,
+        header_name: str | None = None,
+        header_value: str | None = None,
+        cookie: str | None = None,
+    ) -> None:
+        self.configuration = (
+            configuration if configuration is not None else Configuration.get_default()
+        )
+        self.rest_client = RESTClientObject(self.configuration)
+        self.default_headers: dict[str, str] = {}
+        self.set_default_header("Accept", "application/json")
+        self.set_default_header("User-Agent", self.configuration.user_agent)
+        if header_name is not None and header_value is not None:
+            self.set_default_header(header_name, header_value)
+        if cookie is not None:
+            self.set_default_header("Cookie", cookie)
+        self._retry_cache: dict[int, IdentityRetry] = {}
+        self._timeout_cache: dict[TimeoutSetting, urllib3.Timeout] = {}
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections; the client may not be used afterwards."""
+        self.rest_client.close()
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent header sent with every request."""
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.set_default_header("User-Agent", value)
+
+    def set_default_header(self, header_name: str, header_value: str) -> None:
+        """Send a header with every request of this client.
+
+        Raises:
+            ApiValueError: the name or value could split the request (CR, LF
+                or another control character).
+        """
+        validate_header(header_name, header_value)
+        self.default_headers[header_name] = header_value
+
+    @classmethod
+    def get_default(cls) -> ApiClient:
+        """Return a shared client built from ``Configuration.get_default()``."""
+        with cls._default_lock:
+            if cls._default_client is None:
+                cls._default_client = cls()
+            return cls._default_client
+
+    @classmethod
+    def set_default(cls, client: ApiClient | None) -> None:
+        """Set (or with None, reset) the client ``get_default`` returns."""
+        with cls._default_lock:
+            cls._default_client = client
+
+    def call(
+        self,
+        operation: Operation[T],
+        path_values: tuple[object, ...],
+        body: object,
+        options: RequestOptions,
+    ) -> ApiResponse[T]:
+        """Run ``operation`` and decode its response.
+
+        Raises:
+            ApiTypeError, ApiValueError: an argument was refused; nothing was sent.
+            ApiException: the server answered with an error status, or with a
+                body that does not decode (``ApiDecodeError``).
+            ApiConnectionError: no complete response was received.
+        """
+        method, url, headers, payload, timeout, retries = self._build(
+            operation, path_values, body, options
+        )
+        started = time.perf_counter()
+        rest = self.rest_client
+        try:
+            response = rest.request(
+                method, url, headers=headers, body=payload, timeout=timeout, retries=retries
+            )
+            raw = rest.read_body(method, url, response, self.configuration.max_response_size)
+        except OpenApiException as error:
+            if self.configuration.debug:
+                self._log_failure(method, url, headers, payload, error, started)
+            raise
+        if self.configuration.debug:
+            self._log_exchange(method, url, headers, payload, response, raw, started)
+        status = response.status
+        if not 200 <= status <= 299:
+            raise self._error(response, raw)
+        try:
+            data = operation.decode(raw)
+        except ValidationError as error:
+            raise self._undecodable(operation, response, raw, error) from None
+        return ApiResponse(status, response.headers, data, raw)
+
+    def call_without_preload(
+        self,
+        operation: Operation[T],
+        path_values: tuple[object, ...],
+        body: object,
+        options: RequestOptions,
+    ) -> urllib3.BaseHTTPResponse:
+        """Run ``operation`` and return the urllib3 response with its body unread.
+
+        The status is not checked and nothing is decoded; read the body (or
+        ``release_conn()``) to return the connection to the pool.
+
+        Raises:
+            ApiTypeError, ApiValueError: an argument was refused; nothing was sent.
+            ApiConnectionError: no response was received.
+        """
+        method, url, headers, payload, timeout, retries = self._build(
+            operation, path_values, body, options
+        )
+        return self.rest_client.request(
+            method, url, headers=headers, body=payload, timeout=timeout, retries=retries
+        )
+
+    def _build(
+        self,
+        operation: Operation[Any],
+        path_values: tuple[object, ...],
+        body: object,
+        options: RequestOptions,
+    ) -> tuple[str, str, dict[str, str], bytes | None, urllib3.Timeout, IdentityRetry]:
+        configuration = self.configuration
+        url = configuration.host + operation.path.format_map(
+            {
+                name: encode_path_value(operation.name, name, value)
+                for name, value in zip(operation.path_params, path_values, strict=True)
+            }
+        )
+        headers = self.default_headers.copy()
+        authorization = configuration.authorization()
+        if authorization is not None:
+            headers["Authorization"] = authorization
+
+        payload: bytes | None = None
+        if operation.body_type is not None:
+            if not isinstance(body, operation.body_type):
+                raise ApiTypeError(
+                    f"{operation.name}() takes a {operation.body_type.__name__} body, "
+                    f"not {type(body).__name__}"
+                )
+            payload = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
+            headers["Content-Type"] = "application/json"
+
+        timeout_setting = configuration.timeout
+        attempts = configuration.retries
+        if options:
+            unknown = options.keys() - _OPTION_NAMES
+            if unknown:
+                raise ApiTypeError(
+                    f"{operation.name}() got unexpected keyword argument(s) "
+                    f"{', '.join(sorted(unknown))}; per-call options are "
+                    f"{', '.join(sorted(_OPTION_NAMES))}"
+                )
+            extra = options.get("_headers")
+            if extra:
+                for name, value in extra.items():
+                    validate_header(name, value)
+                headers.update(extra)
+            if "_request_timeout" in options:
+                timeout_setting = validate_timeout(options["_request_timeout"])
+            if "_retries" in options:
+                attempts = validate_retries(options["_retries"])
+        return (
+            operation.method,
+            url,
+            headers,
+            payload,
+            self._timeout(timeout_setting),
+            self._retry(attempts),
+        )
+
+    def _timeout(self, setting: TimeoutSetting) -> urllib3.Timeout:
+        timeout = self._timeout_cache.get(setting)
+        if timeout is None:
+            if isinstance(setting, tuple):
+                timeout = urllib3.Timeout(connect=setting[0], read=setting[1])
+            else:
+                timeout = urllib3.Timeout(connect=setting, read=setting)
+            self._timeout_cache[setting] = timeout
+        return timeout
+
+    def _retry(self, attempts: int) -> IdentityRetry:
+        # Retry objects are immutable (each attempt makes a new one), so one
+        # per count serves every request and thread. Backoff settings are
+        # taken from the configuration when the count is first used.
+        retry = self._retry_cache.get(attempts)
+        if retry is None:
+            configuration = self.configuration
+            retry = build_retry(
+                attempts,
+                configuration.retry_backoff_factor,
+                configuration.retry_backoff_max,
+                configuration.retry_after_max,
+            )
+            self._retry_cache[attempts] = retry
+        return retry
+
+    @staticmethod
+    def _error(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
+        status = response.status
+        model = ERROR_MODELS.get(status, Error)
+        try:
+            data: BaseModel | None = model.model_validate_json(raw)
+        except ValidationError:
+            data = None
+        return exception_class_for(status)(
+            status, response.reason, raw.decode("utf-8", "replace"), data, response.headers
+        )
+
+    @staticmethod
+    def _undecodable(
+        operation: Operation[Any],
+        response: urllib3.BaseHTTPResponse,
+        raw: bytes,
+        error: ValidationError,
+    ) -> ApiDecodeError:
+        # Describe the problem by field and kind only: the offending input may
+        # be a secret, so it is never quoted.
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)[:5]
+        )
+        return ApiDecodeError(
+            response.status,
+            response.reason,
+            raw.decode("utf-8", "replace"),
+            None,
+            response.headers,
+            detail=f"{operation.name}() expected {_type_name(operation.response_type)}: {problems}",
+        )
+
+    def _log_exchange(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        response: urllib3.BaseHTTPResponse,
+        raw: bytes,
+        started: float,
+    ) -> None:
+        logger = self.configuration.logger
+        elapsed = (time.perf_counter() - started) * 1000
+        logger.debug(
+            "%s %s -> %s %s in %.1f ms\nrequest headers: %s\nrequest body: %s\n"
+            "response headers: %s\nresponse body: %s",
+            method,
+            url,
+            response.status,
+            response.reason,
+            elapsed,
+            redact_headers(headers),
+            _loggable(payload),
+            redact_headers(dict(response.headers)),
+            _loggable(raw),
+        )
+
+    def _log_failure(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        error: OpenApiException,
+        started: float,
+    ) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        self.configuration.logger.debug(
+            "%s %s -> %s after %.1f ms\nrequest headers: %s\nrequest body: %s",
+            method,
+            url,
+            type(error).__name__,
+            elapsed,
+            redact_headers(headers),
+            _loggable(payload),
+        )
+
+
+def encode_path_value(operation: str, placeholder: str, value: object) -> str:
+    """Percent-encode one path value so it stays exactly one path segment.
+
+    Every character but letters, digits and ``-._~`` is encoded, so ``/``,
+    ``?``, ``#`` and ``%`` cannot change the route; a value of ``.`` or
+    ``..`` is encoded too, since URL normalization would otherwise remove it.
+
+    Raises:
+        ApiValueError: the value is not a string, is empty, cannot be encoded
+            as UTF-8, or is longer than ``MAX_PATH_VALUE_LENGTH`` encoded.
+    """
+    name = _snake_case(placeholder)
+    if not isinstance(value, str):
+        raise ApiValueError(
+            f"{operation}(): {name} must be a non-empty string, not {type(value).__name__}"
+        )
+    if not value:
+        raise ApiValueError(f"{operation}(): {name} must be a non-empty string")
+    try:
+        encoded = quote(value, safe="")
+    except UnicodeEncodeError:
+        raise ApiValueError(
+            f"{operation}(): {name} contains a character that cannot be encoded as UTF-8"
+        ) from None
+    if encoded in (".", ".."):
+        encoded = encoded.replace(".", "%2E")
+    if len(encoded) > MAX_PATH_VALUE_LENGTH:
+        raise ApiValueError(
+            f"{operation}(): {name} is {len(encoded)} characters once encoded; "
+            f"the most that can be sent is {MAX_PATH_VALUE_LENGTH}"
+        )
+    return encoded
+
+
+def _snake_case(placeholder: str) -> str:
+    return "".join("_" + char.lower() if char.isupper() else char for char in placeholder)
+
+
+def _loggable(payload: bytes | None) -> str:
+    if not payload:
+        return "(none)"
+    return redact_body(payload.decode("utf-8", "replace"), LOG_BODY_CHARS)
+
+
+def _type_name(response_type: Any) -> str:
+    return getattr(response_type, "__name__", None) or str(response_type)
+
+
+__all__ = ["ApiClient", "Operation", "RequestOptions", "encode_path_value"]

@@ -1,0 +1,293 @@
+"""Settings of an ``ApiClient``: where to connect, how to authenticate, how patient to be.
+
+Nothing here does I/O. Transport settings (TLS, proxy, pool size) are read
+once, when an ``ApiClient`` is created; the host, token, timeout and retry
+settings are read on every request, so changing them takes effect at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections.abc import Callable
+from typing import ClassVar
+from urllib.parse import urlsplit
+
+from katanemo_identity.exceptions import ApiValueError
+
+__version__ = "1.0.0"
+
+DEFAULT_HOST = "https://api.katanemo.com"
+
+#: Environment variable read for ``host`` when none is given.
+HOST_ENV = "KATANEMO_IDENTITY_HOST"
+#: Environment variable read for ``access_token`` when none is given.
+TOKEN_ENV = "KATANEMO_IDENTITY_TOKEN"  # noqa: S105 (a variable name, not a secret)
+
+#: A timeout in seconds for connect and read alike, or a ``(connect, read)`` pair.
+TimeoutSetting = float | tuple[float, float]
+
+#: An access token, or a function called before each request that returns one.
+TokenSetting = str | Callable[[], str]
+
+LOGGER_NAME = "katanemo_identity"
+
+
+class Configuration:
+    """Settings for an ``ApiClient``.
+
+    Args:
+        host: Base URL of the API. Defaults to ``$KATANEMO_IDENTITY_HOST``,
+            else ``https://api.katanemo.com``.
+        access_token: Sent as ``Authorization: Bearer <token>``. A string, or a
+            zero-argument callable called before every request (for tokens
+            that rotate). Defaults to ``$KATANEMO_IDENTITY_TOKEN``; None sends
+            no Authorization header.
+        verify_ssl: Verify the server's TLS certificate. Leave on outside tests.
+        ssl_ca_cert: Path of a CA bundle to verify the server with.
+        cert_file: Path of a client certificate, for mutual TLS.
+        key_file: Path of the client certificate's private key.
+        proxy: URL of an HTTP(S) proxy to send every request through.
+        proxy_headers: Extra headers for the proxy, e.g. ``Proxy-Authorization``.
+        connection_pool_maxsize: Connections kept open per host; size it to
+            the number of threads that share the client.
+        retries: How many times a failed request may be retried (0 disables).
+            See ``docs/retries-and-timeouts.md`` for which failures qualify.
+        retry_backoff_factor: Base of the exponential backoff between retries, in seconds.
+        retry_backoff_max: Longest backoff between two retries, in seconds.
+        retry_after_max: Longest wait honoured from a ``Retry-After`` header, in seconds.
+        timeout: Seconds to wait for a connection and for each read of the
+            response: one number for both, or ``(connect, read)``. Never None:
+            every call is bounded.
+        max_response_size: Largest response body, in bytes, the client will
+            hold in memory; a larger one raises ``ApiResponseTooLargeError``.
+        debug: Log each request and response (secrets masked) at DEBUG level
+            on the ``katanemo_identity`` logger.
+        logger: The logger to use instead of ``logging.getLogger("katanemo_identity")``.
+        user_agent: The User-Agent header; defaults to ``katanemo-identity-python/<version>``.
+    """
+
+    _default: ClassVar[Configuration | None] = None
+
+    def __init__(
+        self,
+        host: str | None = None,
+        access_token: TokenSetting | None = None,
+        *,
+        verify_ssl: bool = True,
+        ssl_ca_cert: str | None = None,
+        cert_file: str | None = None,
+        key_file: str | None = None,
+        proxy: str | None = None,
+        proxy_headers: dict[str, str] | None = None,
+        connection_pool_maxsize: int = 16,
+        retries: int = 2,
+        retry_backoff_factor: float = 0.5,
+        retry_backoff_max: float = 8.0,
+        retry_after_max: float = 30.0,
+        timeout: TimeoutSetting = (10.0, 60.0),
+        max_response_size: int = 64 * 1024 * 1024,
+        debug: bool = False,
+        logger: logging.Logger | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        self.host = host if host is not None else os.environ.get(HOST_ENV) or DEFAULT_HOST
+        if access_token is None:
+            access_token = os.environ.get(TOKEN_ENV) or None
+        self.access_token: TokenSetting | None = access_token
+        self.verify_ssl = verify_ssl
+        self.ssl_ca_cert = ssl_ca_cert
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.proxy = proxy
+        self.proxy_headers = proxy_headers
+        self.connection_pool_maxsize = _positive_int(
+            "connection_pool_maxsize", connection_pool_maxsize
+        )
+        self.retries = retries
+        self.retry_backoff_factor = _non_negative("retry_backoff_factor", retry_backoff_factor)
+        self.retry_backoff_max = _non_negative("retry_backoff_max", retry_backoff_max)
+        self.retry_after_max = _non_negative("retry_after_max", retry_after_max)
+        self.timeout = timeout
+        self.max_response_size = _positive_int("max_response_size", max_response_size)
+        self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
+        self.debug = debug
+        self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
+
+    @property
+    def host(self) -> str:
+        """Base URL of the API, without a trailing slash."""
+        return self._host
+
+    @host.setter
+    def host(self, value: str) -> None:
+        self._host = validate_host(value)
+
+    @property
+    def retries(self) -> int:
+        """How many times a failed request may be retried; 0 disables retries."""
+        return self._retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self._retries = validate_retries(value)
+
+    @property
+    def timeout(self) -> TimeoutSetting:
+        """Seconds for connect and each read, or a ``(connect, read)`` pair."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: TimeoutSetting) -> None:
+        self._timeout = validate_timeout(value)
+
+    @property
+    def debug(self) -> bool:
+        """Whether requests and responses are logged (secrets masked)."""
+        return self._debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = bool(value)
+        if self._debug:
+            # Asking for debug output and seeing none is a poor surprise: make
+            # the logger emit DEBUG records, and give it somewhere to write
+            # when the application has configured no logging at all.
+            if not self.logger.isEnabledFor(logging.DEBUG):
+                self.logger.setLevel(logging.DEBUG)
+            if not self.logger.hasHandlers():
+                self.logger.addHandler(logging.StreamHandler())
+
+    def authorization(self) -> str | None:
+        """Return the Authorization header value for the next request, or None.
+
+        Raises:
+            ApiValueError: the token is empty, not a string, or contains a
+                line break or other control character.
+        """
+        token = self.access_token
+        if token is None:
+            return None
+        if callable(token):
+            token = token()
+        if not isinstance(token, str) or not token:
+            raise ApiValueError("access_token must be a non-empty string")
+        value = "Bearer " + token
+        validate_header("Authorization", value)
+        return value
+
+    @classmethod
+    def get_default(cls) -> Configuration:
+        """Return the configuration used by an ``ApiClient`` created without one."""
+        if cls._default is None:
+            cls._default = cls()
+        return cls._default
+
+    @classmethod
+    def set_default(cls, configuration: Configuration | None) -> None:
+        """Set (or with None, reset) the configuration ``get_default`` returns."""
+        cls._default = configuration
+
+    def __repr__(self) -> str:
+        token = "None" if self.access_token is None else "<set>"
+        return (
+            f"Configuration(host={self.host!r}, access_token={token}, "
+            f"verify_ssl={self.verify_ssl}, retries={self.retries}, timeout={self.timeout!r})"
+        )
+
+
+def validate_host(value: str) -> str:
+    """Check a base URL and return it without a trailing slash.
+
+    Raises:
+        ApiValueError: not an http or https URL with a host, or it carries
+            credentials, a query or a fragment.
+    """
+    if not isinstance(value, str):
+        raise ApiValueError("host must be a string such as 'https://api.katanemo.com'")
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as error:
+        raise ApiValueError(f"host {value!r} is not a valid URL: {error}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ApiValueError(f"host {value!r} must be an http:// or https:// URL with a host name")
+    if parts.username is not None or parts.password is not None:
+        raise ApiValueError("host must not carry credentials; set access_token instead")
+    if parts.query or parts.fragment:
+        raise ApiValueError(f"host {value!r} must not have a query or fragment")
+    return value.rstrip("/")
+
+
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def validate_header(name: object, value: object) -> None:
+    """Refuse a header that could split or corrupt the request.
+
+    Raises:
+        ApiValueError: the name is not an HTTP token, or the value is not a
+            string, contains CR, LF or another control character, or has a
+            character outside Latin-1. The value itself is never quoted in
+            the message: it may be a credential.
+    """
+    if not isinstance(name, str) or not name or not _TOKEN_CHARS.issuperset(name):
+        raise ApiValueError(f"header name {name!r} is not a valid HTTP header name")
+    if not isinstance(value, str):
+        raise ApiValueError(f"header {name}: value must be a string, not {type(value).__name__}")
+    if not value.isprintable():
+        raise ApiValueError(f"header {name}: value contains a control character (such as CR or LF)")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ApiValueError(
+            f"header {name}: value has a character HTTP headers cannot carry"
+        ) from None
+
+
+def validate_retries(value: int) -> int:
+    """Check a retry count.
+
+    Raises:
+        ApiValueError: not a whole number of zero or more.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApiValueError(f"retries must be a whole number >= 0, not {value!r}")
+    return value
+
+
+def validate_timeout(value: TimeoutSetting) -> TimeoutSetting:
+    """Check a timeout: a positive number, or a ``(connect, read)`` pair of them.
+
+    Raises:
+        ApiValueError: None, zero, negative, or not a number or pair.
+    """
+    if isinstance(value, tuple) and len(value) == 2:
+        _positive("timeout", value[0])
+        _positive("timeout", value[1])
+        return (float(value[0]), float(value[1]))
+    return _positive("timeout", value)
+
+
+def _positive(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ApiValueError(
+            f"{name} must be a finite number of seconds > 0 or a (connect, read) pair, "
+            f"not {value!r}"
+        )
+    return float(value)
+
+
+def _non_negative(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ApiValueError(f"{name} must be a number >= 0, not {value!r}")
+    return float(value)
+
+
+def _positive_int(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiValueError(f"{name} must be a whole number >= 1, not {value!r}")
+    return value

@@ -1,0 +1,318 @@
+"""Every error a call of this SDK can raise, in one hierarchy.
+
+::
+
+    OpenApiException                     base of everything below
+    ├── ApiTypeError                     an argument has the wrong type (also TypeError)
+    ├── ApiValueError                    an argument has a bad value (also ValueError)
+    ├── ApiKeyError                      a key is missing (also KeyError)
+    ├── ApiAttributeError                an attribute is missing (also AttributeError)
+    ├── ApiConnectionError               no complete HTTP response: refused, reset, TLS, proxy
+    │   └── ApiTimeoutError              the connect or read timeout ran out
+    └── ApiException                     the server answered, and the answer is an error
+        ├── BadRequestException          400: a field is missing or invalid
+        ├── UnauthorizedException        401: the access token is missing or invalid
+        ├── ForbiddenException           403: the token may not do this
+        ├── NotFoundException            404: no such account, key or user
+        ├── ConflictException            409: it exists already
+        ├── UnprocessableEntityException 422: well-formed but not acceptable
+        ├── TooManyRequestsException     429: rate limited; see ``retry_after``
+        ├── ServiceException             5xx: the service failed
+        │   └── InternalServerErrorException  500
+        ├── ApiDecodeError               a success response whose body is not the documented JSON
+        └── ApiResponseTooLargeError     a body larger than ``Configuration.max_response_size``
+
+Errors raised before anything is sent (``ApiTypeError``, ``ApiValueError``)
+mean the server saw nothing. ``outcome_unknown`` is True on an error after
+which a write may or may not have been applied (a connection lost after the
+request was sent, a timeout waiting for the answer, a 5xx): reconcile a create
+by listing before trying it again.
+
+The error-body models the API documents (``katanemo_identity.models.BadRequestException``
+and its kin) share names with the exceptions above; the exceptions own the
+names at the package top level, and carry the parsed body model as ``.data``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import time
+from collections.abc import Mapping
+
+from pydantic import BaseModel
+
+from katanemo_identity._redact import redact_body
+
+#: How much of a response body ``str(exception)`` shows.
+BODY_PREVIEW_CHARS = 500
+
+
+class OpenApiException(Exception):
+    """Base class of every exception this SDK raises."""
+
+    #: True when a write may have been applied although the call failed.
+    outcome_unknown: bool = False
+
+
+class ApiTypeError(OpenApiException, TypeError):
+    """An argument has the wrong type; nothing was sent."""
+
+    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item
+        super().__init__(_with_path(message, path_to_item))
+
+
+class ApiValueError(OpenApiException, ValueError):
+    """An argument has a value the API cannot take; nothing was sent."""
+
+    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item
+        super().__init__(_with_path(message, path_to_item))
+
+
+class ApiKeyError(OpenApiException, KeyError):
+    """A required key is missing."""
+
+    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item
+        super().__init__(_with_path(message, path_to_item))
+
+
+class ApiAttributeError(OpenApiException, AttributeError):
+    """A required attribute is missing."""
+
+    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item
+        super().__init__(_with_path(message, path_to_item))
+
+
+def _with_path(message: str, path_to_item: list[str | int] | None) -> str:
+    if not path_to_item:
+        return message
+    return f"{message} at {''.join(f'[{item!r}]' for item in path_to_item)}"
+
+
+class ApiConnectionError(OpenApiException):
+    """The request did not get a complete HTTP response.
+
+    The connection was refused, reset or closed early, the TLS handshake
+    failed, or the proxy refused. Retries (where the method allows them) were
+    already spent when this is raised.
+
+    Attributes:
+        outcome_unknown: False when the request provably never reached the
+            server (the connection could not be established); True when it may
+            have been received and acted on.
+    """
+
+    def __init__(self, message: str, *, outcome_unknown: bool) -> None:
+        super().__init__(message)
+        self.outcome_unknown = outcome_unknown
+
+
+class ApiTimeoutError(ApiConnectionError):
+    """The connect or read timeout ran out (``_request_timeout`` or ``Configuration.timeout``)."""
+
+
+class ApiException(OpenApiException):
+    """The server answered with an error status, or with a body that cannot be used.
+
+    Attributes:
+        status: The HTTP status code.
+        reason: The HTTP reason phrase.
+        body: The raw response body as text (UTF-8, undecodable bytes replaced).
+        data: The parsed error-body model (the documented one for 400, 401,
+            409, 429 and 500; ``Error`` for any other status), or None when
+            the body did not parse.
+        headers: The response headers.
+        detail: What the SDK found wrong, when it was not the status.
+    """
+
+    #: What a caller can do about this error; shown by ``str()``.
+    advice = "See the response body for details."
+
+    def __init__(
+        self,
+        status: int | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+        data: BaseModel | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        detail: str | None = None,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.body = body
+        self.data = data
+        self.headers: Mapping[str, str] = headers if headers is not None else {}
+        self.detail = detail
+        super().__init__(status, reason)
+
+    @property
+    def message(self) -> str | None:
+        """The server's own message, when the error body carried one."""
+        text = getattr(self.data, "message", None)
+        return text if isinstance(text, str) else None
+
+    def __str__(self) -> str:
+        headline = f"({self.status}) {self.reason or 'HTTP error'}"
+        if self.message:
+            headline += f": {self.message}"
+        code = getattr(self.data, "error_code", None) or getattr(self.data, "code", None)
+        if code is not None:
+            headline += f" [{code}]"
+        lines = [headline]
+        if self.detail:
+            lines.append(self.detail)
+        lines.append(self.advice)
+        if self.body:
+            lines.append("Response body: " + redact_body(self.body, BODY_PREVIEW_CHARS))
+        return "\n".join(lines)
+
+
+class BadRequestException(ApiException):
+    """400: the request is malformed or a field is missing or invalid."""
+
+    advice = "Fix the request: the message names the field that was rejected."
+
+
+class UnauthorizedException(ApiException):
+    """401: the access token is missing, expired or not valid."""
+
+    advice = (
+        "Check the access token (Configuration.access_token or the "
+        "KATANEMO_IDENTITY_TOKEN environment variable)."
+    )
+
+
+class ForbiddenException(ApiException):
+    """403: the token is valid but may not do this."""
+
+    advice = "The access token lacks the permission for this call; ask an admin of the account."
+
+
+class NotFoundException(ApiException):
+    """404: no such account, key or user."""
+
+    advice = "Check the account, key or user id; list them to see which exist."
+
+
+class ConflictException(ApiException):
+    """409: the resource exists already."""
+
+    advice = "It already exists: fetch or list it instead, or choose another name."
+
+
+class UnprocessableEntityException(ApiException):
+    """422: the request is well-formed but cannot be processed."""
+
+    advice = "Fix the request values named in the message."
+
+
+class TooManyRequestsException(ApiException):
+    """429: the caller is rate limited and retries are spent."""
+
+    @property
+    def advice(self) -> str:  # type: ignore[override]
+        wait = self.retry_after
+        if wait is None:
+            return "Rate limited: slow down and retry later."
+        return f"Rate limited: retry after {wait:g} seconds."
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked to wait (from ``Retry-After``), or None."""
+        return parse_retry_after(self.headers.get("Retry-After"))
+
+
+class ServiceException(ApiException):
+    """5xx: the service failed to answer the request.
+
+    A create that ends here may or may not have been applied: list to check
+    before sending it again.
+    """
+
+    outcome_unknown = True
+    advice = "The service failed; retry later. A create may have been applied: list to check."
+
+
+class InternalServerErrorException(ServiceException):
+    """500: the service hit an internal error."""
+
+
+class ApiDecodeError(ApiException):
+    """A success response whose body is not JSON or does not fit the documented schema.
+
+    ``body`` holds the raw text; the call's effect on the server, if any,
+    has happened.
+    """
+
+    advice = (
+        "The server's answer does not match the API this SDK was built for; "
+        "check Configuration.host points at the Katanemo Identity API."
+    )
+
+
+class ApiResponseTooLargeError(ApiException):
+    """The response body is larger than ``Configuration.max_response_size``; it was not read.
+
+    Attributes:
+        limit: The size limit in bytes that the body exceeded.
+    """
+
+    def __init__(
+        self,
+        status: int | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+        data: BaseModel | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        limit: int = 0,
+    ) -> None:
+        super().__init__(
+            status, reason, body, data, headers, detail=f"The body exceeds {limit} bytes."
+        )
+        self.limit = limit
+
+    advice = "Raise Configuration.max_response_size if a body this large is expected."
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Read a ``Retry-After`` value, in seconds or as an HTTP date, as seconds from now."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # the asctime form carries no zone; HTTP dates are UTC
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
+
+
+_BY_STATUS: dict[int, type[ApiException]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    403: ForbiddenException,
+    404: NotFoundException,
+    409: ConflictException,
+    422: UnprocessableEntityException,
+    429: TooManyRequestsException,
+    500: InternalServerErrorException,
+}
+
+
+def exception_class_for(status: int) -> type[ApiException]:
+    """Return the exception class raised for an HTTP error status."""
+    found = _BY_STATUS.get(status)
+    if found is not None:
+        return found
+    if 500 <= status <= 599:
+        return ServiceException
+    return ApiException

@@ -1,0 +1,78 @@
+"""The base every Identity API model derives from.
+
+Models are plain pydantic 2 models: attributes are snake_case, the JSON on the
+wire is camelCase (each field declares its alias), and either spelling is
+accepted when a model is built. Fields named in ``SECRET_FIELDS`` are readable
+as attributes and present in ``to_dict`` / ``to_json`` (callers need them), but
+are masked in ``repr``, ``str`` and ``to_str`` so they never reach a log by
+accident.
+"""
+
+from __future__ import annotations
+
+import pprint
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+MASK = "**********"
+
+
+class IdentityModel(BaseModel):
+    """Behaviour shared by every request, response and error-body model."""
+
+    model_config = ConfigDict(
+        # Build from attribute names as well as from the JSON aliases.
+        populate_by_name=True,
+        # The API will grow: a field this version does not know is ignored.
+        extra="ignore",
+        validate_assignment=True,
+    )
+
+    #: Attribute names whose values are credentials.
+    SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the model as the API's JSON object, with camelCase keys.
+
+        Fields that are unset (None) are left out, so a request carries only
+        what the caller chose to send.
+        """
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+    def to_json(self) -> str:
+        """Return the model as a JSON string, with camelCase keys and no unset fields."""
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+    def to_str(self) -> str:
+        """Return a readable, pretty-printed form with secret fields masked."""
+        shown = self.to_dict()
+        for name in self.SECRET_FIELDS:
+            alias = type(self).model_fields[name].alias or name
+            if alias in shown:
+                shown[alias] = MASK
+        return pprint.pformat(shown)
+
+    @classmethod
+    def from_dict(cls, obj: Mapping[str, Any]) -> Self:
+        """Build the model from a JSON object (camelCase or snake_case keys).
+
+        Raises:
+            pydantic.ValidationError: a required field is missing or a value
+                has the wrong type; the error names the field.
+        """
+        return cls.model_validate(obj)
+
+    @classmethod
+    def from_json(cls, json_str: str | bytes) -> Self:
+        """Build the model from a JSON document.
+
+        Raises:
+            pydantic.ValidationError: the text is not JSON, or a field is
+                missing or of the wrong type; the error names the field.
+        """
+        return cls.model_validate_json(json_str)

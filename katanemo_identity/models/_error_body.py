@@ -1,0 +1,19 @@
+"""The shape shared by the API's per-status error bodies."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from katanemo_identity.models._base import IdentityModel
+
+
+class ErrorBody(IdentityModel):
+    """An error body with a message and a machine-readable code.
+
+    Attributes:
+        message: What went wrong, for a person (``message``).
+        error_code: What went wrong, for a program (``errorCode``).
+    """
+
+    message: str | None = Field(default=None, alias="message")
+    error_code: str | None = Field(default=None, alias="errorCode")

@@ -1,0 +1,19 @@
+"""``ClientKeyRequest``: the body of ``create_client_key``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from katanemo_identity.models._base import IdentityModel
+
+
+class ClientKeyRequest(IdentityModel):
+    """Asks for a new client (machine) key in an account.
+
+    Attributes:
+        default_role_id: The role the new key acts with (``defaultRoleId``).
+        client_name: A name for the key, unique within the account (``clientName``).
+    """
+
+    default_role_id: str = Field(alias="defaultRoleId")
+    client_name: str = Field(alias="clientName")

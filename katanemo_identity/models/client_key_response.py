@@ -1,0 +1,27 @@
+"""``ClientKeyResponse``: what ``create_client_key`` returns."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from katanemo_identity.models._base import IdentityModel
+
+
+class ClientKeyResponse(IdentityModel):
+    """The credentials of a newly created client key.
+
+    The secret is shown by the API once, at creation; store it then. It is
+    masked in ``repr``, ``str`` and ``to_str``, and present in ``to_dict`` and
+    ``to_json``.
+
+    Attributes:
+        client_id: The key's client id (``clientId``).
+        client_secret: The key's secret (``clientSecret``).
+    """
+
+    SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset({"client_secret"})
+
+    client_id: str | None = Field(default=None, alias="clientId")
+    client_secret: str | None = Field(default=None, alias="clientSecret", repr=False)

@@ -1,0 +1,19 @@
+"""``Error``: the body of any response the API documents only as ``default``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from katanemo_identity.models._base import IdentityModel
+
+
+class Error(IdentityModel):
+    """An unexpected error.
+
+    Attributes:
+        code: Error code (``code``); required.
+        message: Error message (``message``); required.
+    """
+
+    code: int = Field(alias="code")
+    message: str = Field(alias="message")

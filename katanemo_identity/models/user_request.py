@@ -1,0 +1,25 @@
+"""``UserRequest``: the body of ``create_user_for_account`` and ``update_user``."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from katanemo_identity.models._base import IdentityModel
+
+
+class UserRequest(IdentityModel):
+    """A user to invite, or the fields of a user to change.
+
+    Fields left unset are not sent, so an update changes only what it names.
+
+    Attributes:
+        account_id: Tenant name (``accountId``); required.
+        user_id: Email address of the user (``userId``).
+        tags: Free-form labels, each a list of strings (``tags``).
+        roles: Role ids granted to the user (``roles``).
+    """
+
+    account_id: str = Field(alias="accountId")
+    user_id: str | None = Field(default=None, alias="userId")
+    tags: dict[str, list[str]] | None = Field(default=None, alias="tags")
+    roles: list[str] | None = Field(default=None, alias="roles")
