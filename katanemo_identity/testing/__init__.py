@@ -1,0 +1,13 @@
+"""A local Katanemo Identity API for tests: ``IdentityServer`` and its pytest fixtures.
+
+``IdentityServer`` serves the eight operations over real HTTP on loopback,
+with state, optional token and rate limit, injected faults and a log of the
+requests received. The pytest plugin (``katanemo_identity.testing.plugin``,
+registered automatically when the package is installed) provides the
+``identity_server`` and ``identity_api`` fixtures. See ``docs/testing.md``.
+"""
+
+from katanemo_identity.testing._faults import Fault, RecordedRequest
+from katanemo_identity.testing.server import IdentityServer
+
+__all__ = ["Fault", "IdentityServer", "RecordedRequest"]
