@@ -1,0 +1,561 @@
+"""Fault scenarios shared by the fault tests and ``scripts/reliability_report.py``.
+
+Each scenario is data (``FaultCase``) plus one runner (``run_fault_case``), so
+the test suite and the published figures in ``docs/RELIABILITY.md`` run the
+very same checks; only the sizes differ. What ``test/servers.py`` cannot do
+is added here: a server whose every connection is refused that still looks
+like the others (``RefusingServer``), a chunked body of any size, and a
+loopback TLS server (``TLSServer``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import http.server
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Protocol
+
+from servers import RawServer, Reply, ScriptedServer, closed_port_url, http_response
+
+from katanemo_identity import (
+    ApiClient,
+    ApiConnectionError,
+    ApiDecodeError,
+    ApiResponseTooLargeError,
+    ApiTimeoutError,
+    ClientKeyRequest,
+    Configuration,
+    IdentityApi,
+    OpenApiException,
+    ServiceException,
+    TooManyRequestsException,
+)
+
+#: A key's credentials as the API returns them on create.
+KEY_CREDENTIALS = {"clientId": "client-1", "clientSecret": "client-secret-s3cr3t"}
+
+#: One key as listed.
+KEY = {
+    "accountId": "acme",
+    "roles": ["reader"],
+    "clientName": "ci",
+    "clientKeyId": "key-1",
+    "serviceId": "svc-1",
+    "isActive": True,
+}
+
+#: Read timeout used by every fault scenario; a silent server ends a call after it.
+READ_TIMEOUT = 0.3
+
+#: Retries used by every fault scenario (the SDK's default).
+RETRIES = 2
+
+#: Generous wall-clock bound that proves a faulted call does not hang.
+WITHIN_SECONDS = 5.0
+
+_HTML = (
+    "<html><head><title>{status}</title></head><body><h1>{status} {reason}</h1>"
+    "<p>upstream proxy</p></body></html>"
+)
+
+
+class FaultServer(Protocol):
+    """What a scenario needs of a server: where it is and how many requests it saw."""
+
+    url: str
+
+    def __enter__(self) -> FaultServer: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+
+class RefusingServer:
+    """A URL on which every connection is refused; it sees no requests at all.
+
+    Attributes:
+        url: ``http://127.0.0.1:<port>`` of a port nothing listens on.
+        requests: Always empty.
+    """
+
+    def __init__(self) -> None:
+        self.url = closed_port_url()
+        self.requests: list[bytes] = []
+
+    def __enter__(self) -> RefusingServer:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+def request_count(server: object) -> int:
+    """Return how many requests ``server`` has received."""
+    requests = getattr(server, "requests", [])
+    return len(requests)
+
+
+def html_reply(status: int, reason: str) -> Reply:
+    """Return an HTML error page as a proxy or load balancer would send it."""
+    return Reply.text(status, _HTML.format(status=status, reason=reason), content_type="text/html")
+
+
+def http_date(seconds_from_now: float) -> str:
+    """Return an HTTP date (RFC 9110 IMF-fixdate) ``seconds_from_now`` in the future."""
+    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
+
+
+def chunked_response(size: int, chunk: int = 32 * 1024) -> bytes:
+    """Return a 200 response of ``size`` bytes with chunked encoding and no Content-Length."""
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    piece = b" " * chunk
+    parts = [head]
+    remaining = size
+    while remaining > 0:
+        part = piece[: min(chunk, remaining)]
+        parts.append(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        remaining -= len(part)
+    parts.append(b"0\r\n\r\n")
+    return b"".join(parts)
+
+
+# -- The fault table ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FaultCase:
+    """One fault, one method, and what the SDK must do about it.
+
+    Attributes:
+        name: What the server does wrong, as the reliability table shows it.
+        method: ``GET`` (list keys) or ``POST`` (create a key).
+        server: Builds the misbehaving server (not yet started).
+        raises: The exact exception class expected, or None for success.
+        requests: How many requests the server must see.
+        outcome_unknown: Expected ``outcome_unknown`` on the exception (None: not checked).
+        settings: ``Configuration`` settings besides the common ones.
+        at_least: Seconds the call must take at least (a ``Retry-After`` honoured).
+    """
+
+    name: str
+    method: str
+    server: Callable[[], FaultServer]
+    raises: type[OpenApiException] | None
+    requests: int
+    outcome_unknown: bool | None = None
+    settings: dict[str, float | int] = field(default_factory=dict)
+    at_least: float = 0.0
+
+    @property
+    def case_id(self) -> str:
+        """A pytest id: ``GET-reset before the response``."""
+        return f"{self.method}-{self.name}"
+
+
+@dataclass(frozen=True)
+class FaultOutcome:
+    """What one run of a ``FaultCase`` did.
+
+    Attributes:
+        raised: The exception raised, or None when the call returned.
+        requests: How many requests the server saw.
+        elapsed: Seconds the call took.
+    """
+
+    raised: OpenApiException | None
+    requests: int
+    elapsed: float
+
+    def problems(self, case: FaultCase) -> list[str]:
+        """Return how this outcome differs from what ``case`` expects (empty: as expected)."""
+        found: list[str] = []
+        raised_type = type(self.raised) if self.raised is not None else None
+        if raised_type is not case.raises:
+            expected = case.raises.__name__ if case.raises else "success"
+            got = raised_type.__name__ if raised_type else "success"
+            found.append(f"expected {expected}, got {got}: {self.raised}")
+        if self.requests != case.requests:
+            found.append(f"expected {case.requests} request(s), server saw {self.requests}")
+        if (
+            case.outcome_unknown is not None
+            and self.raised is not None
+            and self.raised.outcome_unknown is not case.outcome_unknown
+        ):
+            found.append(
+                f"expected outcome_unknown={case.outcome_unknown}, "
+                f"got {self.raised.outcome_unknown}"
+            )
+        if self.elapsed > WITHIN_SECONDS:
+            found.append(f"took {self.elapsed:.2f} s, more than {WITHIN_SECONDS} s")
+        if self.elapsed < case.at_least:
+            found.append(f"took {self.elapsed:.2f} s, less than the {case.at_least} s asked for")
+        return found
+
+
+def _scripted(*replies: Reply) -> Callable[[], FaultServer]:
+    return lambda: ScriptedServer(*replies)
+
+
+def _raw(handler: Callable[[], object]) -> Callable[[], FaultServer]:
+    return lambda: RawServer(handler())  # type: ignore[arg-type]
+
+
+def _per_method(
+    name: str,
+    server: Callable[[], FaultServer],
+    raises: type[OpenApiException] | None,
+    *,
+    get_requests: int,
+    post_requests: int,
+    outcome_unknown: bool | None = None,
+    settings: dict[str, float | int] | None = None,
+    at_least: float = 0.0,
+    success: Callable[[str], Callable[[], FaultServer]] | None = None,
+) -> list[FaultCase]:
+    cases = []
+    for method, requests in (("GET", get_requests), ("POST", post_requests)):
+        cases.append(
+            FaultCase(
+                name,
+                method,
+                success(method) if success is not None else server,
+                raises,
+                requests,
+                outcome_unknown,
+                dict(settings or {}),
+                at_least,
+            )
+        )
+    return cases
+
+
+def _ok(method: str) -> Reply:
+    return Reply.json(200, [KEY] if method == "GET" else KEY_CREDENTIALS)
+
+
+def _then_ok(first: Reply) -> Callable[[str], Callable[[], FaultServer]]:
+    return lambda method: _scripted(first, _ok(method))
+
+
+def _wrong_shape(method: str) -> Callable[[], FaultServer]:
+    # A list where an object is documented, and the reverse.
+    document: object = {"items": [KEY]} if method == "GET" else [KEY_CREDENTIALS]
+    return _scripted(Reply.json(200, document))
+
+
+_ALL_RETRIES = RETRIES + 1
+_TRICKLE = http_response(200, json.dumps([KEY]).encode(), [("Content-Type", "application/json")])
+
+
+def fault_cases() -> list[FaultCase]:
+    """Return every fault scenario, once for GET and once for POST.
+
+    A GET is sent ``RETRIES + 1`` times when the failure happens before the
+    response head arrives; a POST is sent once, except after a 429 (which the
+    API sends before acting) or a refused connection.
+    """
+    cases: list[FaultCase] = []
+    cases += _per_method(
+        "connection refused",
+        RefusingServer,
+        ApiConnectionError,
+        get_requests=0,
+        post_requests=0,
+        outcome_unknown=False,
+    )
+    cases += _per_method(
+        "reset before the response",
+        _raw(RawServer.reset_before_response),
+        ApiConnectionError,
+        get_requests=_ALL_RETRIES,
+        post_requests=1,
+        outcome_unknown=True,
+    )
+    cases += _per_method(
+        "reset half-way through the body",
+        _raw(RawServer.reset_mid_body),
+        ApiConnectionError,
+        get_requests=1,
+        post_requests=1,
+        outcome_unknown=True,
+    )
+    cases += _per_method(
+        "body shorter than its Content-Length",
+        _raw(RawServer.short_body),
+        ApiConnectionError,
+        get_requests=1,
+        post_requests=1,
+        outcome_unknown=True,
+    )
+    cases += _per_method(
+        "accepts and never answers",
+        _raw(lambda: RawServer.never_answer(hold=2.0)),
+        ApiTimeoutError,
+        get_requests=_ALL_RETRIES,
+        post_requests=1,
+        outcome_unknown=True,
+    )
+    cases += _per_method(
+        "trickles slower than the read timeout",
+        _raw(lambda: RawServer.trickle(_TRICKLE, interval=READ_TIMEOUT * 2)),
+        ApiTimeoutError,
+        get_requests=_ALL_RETRIES,
+        post_requests=1,
+        outcome_unknown=True,
+    )
+    for status, reason in (
+        (502, "Bad Gateway"),
+        (503, "Service Unavailable"),
+        (504, "Gateway Timeout"),
+    ):
+        reply = html_reply(status, reason)
+        cases += _per_method(
+            f"{status} with an HTML body",
+            _scripted(*[reply] * _ALL_RETRIES),
+            ServiceException,
+            get_requests=_ALL_RETRIES,
+            post_requests=1,
+            outcome_unknown=True,
+        )
+    cases += _per_method(
+        "429 with Retry-After: 1, then 200",
+        _scripted(),
+        None,
+        get_requests=2,
+        post_requests=2,
+        success=_then_ok(Reply.json(429, {"message": "slow down"}, [("Retry-After", "1")])),
+        at_least=0.9,
+    )
+    cases += _per_method(
+        "429 with Retry-After as an HTTP date (capped at 0.5 s), then 200",
+        _scripted(),
+        None,
+        get_requests=2,
+        post_requests=2,
+        success=_then_ok(
+            Reply.json(429, {"message": "slow down"}, [("Retry-After", http_date(3600))])
+        ),
+        settings={"retry_after_max": 0.5},
+        at_least=0.45,
+    )
+    cases += _per_method(
+        "429 with an absurd Retry-After (capped at 0.3 s), then 200",
+        _scripted(),
+        None,
+        get_requests=2,
+        post_requests=2,
+        success=_then_ok(Reply.json(429, {"message": "slow down"}, [("Retry-After", "999999999")])),
+        settings={"retry_after_max": 0.3},
+        at_least=0.25,
+    )
+    cases += _per_method(
+        "429 with an unreadable Retry-After, then 200",
+        _scripted(),
+        None,
+        get_requests=2,
+        post_requests=2,
+        success=_then_ok(Reply.json(429, {"message": "slow down"}, [("Retry-After", "soon")])),
+    )
+    cases += _per_method(
+        "429 on every attempt",
+        _scripted(*[Reply.json(429, {"message": "slow down"}, [("Retry-After", "0")])] * 3),
+        TooManyRequestsException,
+        get_requests=_ALL_RETRIES,
+        post_requests=_ALL_RETRIES,
+        outcome_unknown=False,
+    )
+    cases += _per_method(
+        "200 whose body is not JSON",
+        _scripted(Reply.text(200, "<html>maintenance</html>", content_type="text/html")),
+        ApiDecodeError,
+        get_requests=1,
+        post_requests=1,
+    )
+    cases += _per_method(
+        "200 with JSON of the wrong shape",
+        _scripted(),
+        ApiDecodeError,
+        get_requests=1,
+        post_requests=1,
+        success=_wrong_shape,
+    )
+    cases += _per_method(
+        "200 with an empty body",
+        _scripted(Reply(200, (("Content-Type", "application/json"),), b"")),
+        ApiDecodeError,
+        get_requests=1,
+        post_requests=1,
+    )
+    cases += _per_method(
+        "200 declaring 100 MB (limit 1 MB)",
+        _raw(
+            lambda: RawServer.send_raw(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 104857600\r\n\r\n[" + b" " * 1024
+            )
+        ),
+        ApiResponseTooLargeError,
+        get_requests=1,
+        post_requests=1,
+        settings={"max_response_size": 1024 * 1024},
+    )
+    cases += _per_method(
+        "200 chunked, 3 MB with no length (limit 1 MB)",
+        _raw(lambda: RawServer.send_raw(chunked_response(3 * 1024 * 1024))),
+        ApiResponseTooLargeError,
+        get_requests=1,
+        post_requests=1,
+        settings={"max_response_size": 1024 * 1024},
+    )
+    return cases
+
+
+def build_api(host: str, **settings: float | int | str | None) -> IdentityApi:
+    """Return an ``IdentityApi`` with the fault scenarios' settings; close its client after use."""
+    options: dict[str, object] = {
+        "timeout": (1.0, READ_TIMEOUT),
+        "retries": RETRIES,
+        "retry_backoff_factor": 0.0,
+    }
+    options.update(settings)
+    return IdentityApi(ApiClient(Configuration(host=host, **options)))  # type: ignore[arg-type]
+
+
+def call(api: IdentityApi, method: str) -> object:
+    """Send the scenario's request: list keys for GET, create a key for POST."""
+    if method == "GET":
+        return api.get_client_key_list("acme")
+    return api.create_client_key(
+        "acme", ClientKeyRequest(default_role_id="reader", client_name="ci")
+    )
+
+
+def run_fault_case(case: FaultCase) -> FaultOutcome:
+    """Run one scenario against a fresh server and report what happened."""
+    with case.server() as server:
+        api = build_api(server.url, **case.settings)
+        try:
+            started = time.perf_counter()
+            raised: OpenApiException | None = None
+            try:
+                call(api, case.method)
+            except OpenApiException as error:
+                raised = error
+            elapsed = time.perf_counter() - started
+        finally:
+            api.api_client.close()
+        return FaultOutcome(raised, request_count(server), elapsed)
+
+
+# -- A loopback TLS server ----------------------------------------------------
+
+
+class _TLSHTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, owner: TLSServer) -> None:
+        self.owner = owner
+        super().__init__(("127.0.0.1", 0), _TLSHandler)
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        sock, address = self.socket.accept()
+        # The handshake runs in the connection's own thread (see ``setup``),
+        # so a client that rejects the certificate cannot stall the server.
+        wrapped = self.owner.context.wrap_socket(
+            sock, server_side=True, do_handshake_on_connect=False
+        )
+        return wrapped, address
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a refused handshake is what the tests provoke
+
+
+class _TLSHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 5.0
+    server: _TLSHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.request.settimeout(5.0)
+        self.request.do_handshake()
+
+    def do_GET(self) -> None:
+        owner = self.server.owner
+        with owner.lock:
+            owner.requests.append(self.path)
+        body = json.dumps([KEY]).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class TLSServer:
+    """An HTTPS server on loopback answering every GET with a list of one key.
+
+    Args:
+        context: The server-side TLS context holding its certificate.
+
+    Attributes:
+        url: ``https://127.0.0.1:<port>``.
+        requests: The path of every request that got past the handshake.
+    """
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self.context = context
+        self.lock = threading.Lock()
+        self.requests: list[str] = []
+        self._httpd = _TLSHTTPServer(self)
+        self.url = f"https://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> TLSServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._httpd.shutdown()
+        self._thread.join(2.0)
+        # ``server_close`` waits for the connection threads (block_on_close).
+        self._httpd.server_close()
+
+
+@contextlib.contextmanager
+def closing_api(host: str, **settings: float | int | str | None) -> Iterator[IdentityApi]:
+    """Yield ``build_api(host, **settings)`` and close its client afterwards."""
+    api = build_api(host, **settings)
+    try:
+        yield api
+    finally:
+        api.api_client.close()
