@@ -114,31 +114,48 @@ class ServerState:
 
 
 class HttpServer(ThreadingHTTPServer):
-    """A threaded HTTP server that can close its open keep-alive connections on stop."""
+    """A threaded HTTP server whose ``close_connections`` ends and joins every connection.
+
+    ``ThreadingHTTPServer`` does not join daemon handler threads on close, and
+    a keep-alive connection's thread waits for the client's next request; so
+    the server tracks each connection with its thread, and on stop shuts the
+    sockets (ending those waits) and joins the threads.
+    """
 
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         self.state = state
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
+        self._open: dict[socket.socket, threading.Thread] = {}
+        self._open_lock = threading.Lock()
         super().__init__(address, Handler)
 
-    def track(self, connection: socket.socket, open_: bool) -> None:
-        """Remember (or forget) a connection that ``close_connections`` must end."""
-        with self._connections_lock:
-            if open_:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
+    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
+        thread = threading.Thread(
+            target=self.process_request_thread,
+            args=(request, client_address),
+            name=f"IdentityServer connection {client_address}",
+            daemon=True,
+        )
+        with self._open_lock:
+            self._open[request] = thread
+        thread.start()
 
-    def close_connections(self) -> None:
-        """Shut every open connection, so handler threads waiting on a client end."""
-        with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        with self._open_lock:
+            self._open.pop(request, None)
+        super().shutdown_request(request)
+
+    def close_connections(self, timeout: float = 5.0) -> None:
+        """Shut every open connection and wait (up to ``timeout`` each) for its thread."""
+        with self._open_lock:
+            open_connections = list(self._open.items())
+        for connection, _ in open_connections:
             with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
+        for _, thread in open_connections:
+            if thread is not threading.current_thread():
+                thread.join(timeout)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # A client that goes away mid-answer is normal for a test server
@@ -159,14 +176,6 @@ class Handler(BaseHTTPRequestHandler):
     timeout = IDLE_TIMEOUT
 
     # -- connection and request plumbing -----------------------------------
-
-    def setup(self) -> None:
-        super().setup()
-        self.server.track(self.connection, True)
-
-    def finish(self) -> None:
-        self.server.track(self.connection, False)
-        super().finish()
 
     def log_message(self, format: str, *args: object) -> None:
         logger.info("%s %s", self.address_string(), format % args)
@@ -213,17 +222,17 @@ class Handler(BaseHTTPRequestHandler):
             state.log.append(record)
 
         if fault is not None and not fault.processed:
-            state.stopping.wait(fault.delay)
+            if state.stopping.wait(fault.delay):
+                return self._drop()  # the server is stopping
             if fault.replaces_response:
-                self._send_fault(fault)
-                return
+                return self._send_fault(fault)
         reply = self._answer(body)
         if fault is not None and fault.processed:
-            state.stopping.wait(fault.delay)
+            if state.stopping.wait(fault.delay):
+                return self._drop()
             if fault.replaces_response:
-                self._send_fault(fault)
-                return
-        self._send(reply)
+                return self._send_fault(fault)
+        return self._send(reply)
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -259,11 +268,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send_fault(self, fault: Fault) -> None:
         if fault.drop_connection:
-            # No status line, no headers: the client sees the connection end.
-            self.close_connection = True
-            with contextlib.suppress(OSError):
-                self.connection.shutdown(socket.SHUT_RDWR)
-            return
+            return self._drop()
         status = fault.status if fault.status is not None else 200
         body = (
             fault.body
@@ -272,6 +277,12 @@ class Handler(BaseHTTPRequestHandler):
         )
         headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
         self._send(Reply(status, body, headers))
+
+    def _drop(self) -> None:
+        # No status line, no headers: the client sees the connection end.
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
 
     def _send(self, reply: Reply, close: bool = False) -> None:
         self.send_response(reply.status)
