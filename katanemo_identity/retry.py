@@ -9,6 +9,10 @@ sent. ``IdentityRetry`` adds only what ``Retry`` cannot express:
   before doing any work, and otherwise only when the connection could not be
   established; never after a 5xx, a reset or a read timeout, any of which may
   follow a create that was applied;
+* redirects (which a GET follows, up to ``MAX_REDIRECTS``) are counted
+  apart from failures, so following one never spends a retry, and
+  ``retries=0`` still follows them; ``retries`` bounds the failures retried,
+  whatever their kind;
 * ``Retry-After`` is capped at ``Configuration.retry_after_max`` on every
   urllib3 2 release, and a value that does not parse means "use the backoff"
   rather than an error.
@@ -42,19 +46,38 @@ MAX_REDIRECTS = 5
 class IdentityRetry(Retry):
     """urllib3's ``Retry`` with the Identity API's rules for POST and ``Retry-After``."""
 
-    def __init__(self, *args: Any, retry_after_cap: float = 30.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        retry_after_cap: float = 30.0,
+        failures_allowed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.retry_after_cap = retry_after_cap
+        self.failures_allowed = failures_allowed
 
     def new(self, **kwargs: Any) -> Self:
         renewed = super().new(**kwargs)
         renewed.retry_after_cap = self.retry_after_cap
+        renewed.failures_allowed = self.failures_allowed
         return renewed
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if method.upper() == "POST":
-            return status_code in POST_RETRY_STATUSES and bool(self.total)
+            # Whether budget is left is for ``increment`` to decide.
+            return status_code in POST_RETRY_STATUSES
         return super().is_retry(method, status_code, has_retry_after)
+
+    def is_exhausted(self) -> bool:
+        if super().is_exhausted():
+            return True
+        if self.failures_allowed is None:
+            return False
+        # ``total`` is left unset so redirects do not count; count the
+        # failures (every history entry that is not a redirect) here instead.
+        failures = sum(1 for entry in self.history if entry.redirect_location is None)
+        return failures > self.failures_allowed
 
     def parse_retry_after(self, retry_after: str) -> float:
         seconds = parse_retry_after(retry_after)
@@ -68,7 +91,10 @@ def build_retry(
 ) -> IdentityRetry:
     """Return the retry policy for up to ``attempts`` retries of one request."""
     return IdentityRetry(
-        total=attempts,
+        # Redirects are limited by ``redirect`` alone; failures of every kind
+        # together by ``failures_allowed``.
+        total=None,
+        failures_allowed=attempts,
         connect=attempts,
         read=attempts,
         status=attempts,

@@ -1,0 +1,304 @@
+"""Which failures are retried, how often, and how long the client waits first."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+
+import pytest
+from conftest import KEY, KEY_CREDENTIALS, USER, ApiFactory
+from servers import RawServer, Reply, ScriptedServer, closed_port_url, http_response
+
+from katanemo_identity import (
+    ApiConnectionError,
+    ApiException,
+    ClientKeyRequest,
+    IdentityApi,
+    ServiceException,
+    TooManyRequestsException,
+    UserRequest,
+)
+
+RETRY_STATUSES = [408, 429, 500, 502, 503, 504]
+
+KEY_REQUEST = ClientKeyRequest(default_role_id="reader", client_name="ci")
+
+
+def get_user(api: IdentityApi, **options: object) -> object:
+    return api.get_user("acme", "ann", **options)  # type: ignore[arg-type]
+
+
+def update_user(api: IdentityApi, **options: object) -> object:
+    return api.update_user("ann", "acme", UserRequest(account_id="acme"), **options)  # type: ignore[arg-type]
+
+
+def delete_key(api: IdentityApi, **options: object) -> object:
+    return api.delete_client_key("acme", "key-1", **options)  # type: ignore[arg-type]
+
+
+def create_key(api: IdentityApi, **options: object) -> object:
+    return api.create_client_key("acme", KEY_REQUEST, **options)  # type: ignore[arg-type]
+
+
+IDEMPOTENT = {"GET": (get_user, USER), "PUT": (update_user, USER), "DELETE": (delete_key, "ok")}
+idempotent_calls = pytest.mark.parametrize("method", sorted(IDEMPOTENT))
+
+
+def error_reply(status: int) -> Reply:
+    return Reply.json(status, {"message": "try again", "code": status})
+
+
+@idempotent_calls
+@pytest.mark.parametrize("status", RETRY_STATUSES)
+def test_idempotent_call_is_retried_after_a_transient_status(
+    make_api: ApiFactory, method: str, status: int
+) -> None:
+    call, answer = IDEMPOTENT[method]
+    with ScriptedServer(error_reply(status), Reply.json(200, answer)) as server:
+        call(make_api(server.url, retries=2))
+    assert server.methods == [method, method]
+
+
+@idempotent_calls
+def test_idempotent_call_is_sent_retries_plus_one_times_then_raises(
+    make_api: ApiFactory, method: str
+) -> None:
+    call, _ = IDEMPOTENT[method]
+    with (
+        ScriptedServer(default=error_reply(503)) as server,
+        pytest.raises(ServiceException) as caught,
+    ):
+        call(make_api(server.url, retries=3))
+    assert caught.value.status == 503
+    assert server.methods == [method] * 4
+
+
+@idempotent_calls
+def test_idempotent_call_is_retried_after_a_connection_reset(
+    make_api: ApiFactory, method: str
+) -> None:
+    call, answer = IDEMPOTENT[method]
+    ok = RawServer.send_raw(http_response(200, _json(answer)))
+    with RawServer([RawServer.reset_before_response(), ok]) as server:
+        call(make_api(server.url, retries=2))
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
+def test_a_client_error_is_not_retried(make_api: ApiFactory, status: int) -> None:
+    with ScriptedServer(default=error_reply(status)) as server, pytest.raises(ApiException):
+        get_user(make_api(server.url, retries=3))
+    assert len(server.requests) == 1
+
+
+def test_per_call_retries_zero_disables_retrying(make_api: ApiFactory) -> None:
+    with ScriptedServer(default=error_reply(503)) as server, pytest.raises(ServiceException):
+        get_user(make_api(server.url, retries=3), _retries=0)
+    assert len(server.requests) == 1
+
+
+def test_configuration_retries_zero_disables_retrying(make_api: ApiFactory) -> None:
+    with ScriptedServer(default=error_reply(502)) as server, pytest.raises(ServiceException):
+        get_user(make_api(server.url, retries=0))
+    assert len(server.requests) == 1
+
+
+def test_per_call_retries_overrides_the_configuration(make_api: ApiFactory) -> None:
+    with ScriptedServer(default=error_reply(500)) as server, pytest.raises(ServiceException):
+        get_user(make_api(server.url, retries=0), _retries=1)
+    assert len(server.requests) == 2
+
+
+def test_the_default_is_two_retries(make_api: ApiFactory) -> None:
+    with ScriptedServer(default=error_reply(503)) as server, pytest.raises(ServiceException):
+        get_user(make_api(server.url))
+    assert len(server.requests) == 3
+
+
+# POST: resent only when provably not processed.
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408])
+def test_post_is_not_retried_after_a_server_error(make_api: ApiFactory, status: int) -> None:
+    with (
+        ScriptedServer(default=error_reply(status)) as server,
+        pytest.raises(ApiException) as caught,
+    ):
+        create_key(make_api(server.url, retries=3))
+    assert server.methods == ["POST"]
+    assert caught.value.status == status
+
+
+def test_post_is_not_retried_after_503_and_the_outcome_is_unknown(make_api: ApiFactory) -> None:
+    with (
+        ScriptedServer(default=error_reply(503)) as server,
+        pytest.raises(ServiceException) as caught,
+    ):
+        create_key(make_api(server.url, retries=3))
+    assert server.methods == ["POST"]
+    assert caught.value.outcome_unknown is True
+
+
+@pytest.mark.parametrize(
+    "behaviour",
+    [RawServer.reset_before_response(), RawServer.reset_mid_body(), RawServer.short_body()],
+    ids=["reset-before-response", "reset-mid-body", "short-body"],
+)
+def test_post_is_not_resent_after_a_dropped_connection(
+    make_api: ApiFactory, behaviour: object
+) -> None:
+    with (
+        RawServer(behaviour) as server,  # type: ignore[arg-type]
+        pytest.raises(ApiConnectionError) as caught,
+    ):
+        create_key(make_api(server.url, retries=3))
+    assert len(server.requests) == 1
+    assert server.requests[0].startswith(b"POST ")
+    assert caught.value.outcome_unknown is True
+
+
+def test_post_is_not_resent_after_a_read_timeout(make_api: ApiFactory) -> None:
+    with (
+        RawServer(RawServer.never_answer(hold=3.0)) as server,
+        pytest.raises(ApiConnectionError) as caught,
+    ):
+        create_key(make_api(server.url, retries=3, timeout=(1.0, 0.3)))
+    assert len(server.requests) == 1
+    assert caught.value.outcome_unknown is True
+
+
+def test_post_is_retried_after_429(make_api: ApiFactory) -> None:
+    with ScriptedServer(error_reply(429), Reply.json(200, KEY_CREDENTIALS)) as server:
+        result = create_key(make_api(server.url, retries=2))
+    assert server.methods == ["POST", "POST"]
+    assert result.client_secret == "client-secret-s3cr3t"  # type: ignore[attr-defined]
+
+
+def test_post_429_is_retried_at_most_retries_times(make_api: ApiFactory) -> None:
+    with (
+        ScriptedServer(default=error_reply(429)) as server,
+        pytest.raises(TooManyRequestsException),
+    ):
+        create_key(make_api(server.url, retries=2))
+    assert server.methods == ["POST"] * 3
+
+
+def test_post_is_retried_when_the_connection_is_refused(make_api: ApiFactory) -> None:
+    # Nothing listens: every attempt is refused; the error says nothing was sent.
+    with pytest.raises(ApiConnectionError) as caught:
+        create_key(make_api(closed_port_url(), retries=2))
+    assert caught.value.outcome_unknown is False
+
+
+def test_get_is_retried_when_the_connection_is_refused_then_fails_cleanly(
+    make_api: ApiFactory,
+) -> None:
+    with pytest.raises(ApiConnectionError) as caught:
+        get_user(make_api(closed_port_url(), retries=2))
+    assert "could not connect" in str(caught.value)
+    assert caught.value.outcome_unknown is False
+
+
+# Retry-After.
+
+
+def test_retry_after_in_seconds_is_waited_for(make_api: ApiFactory) -> None:
+    limited = Reply.json(429, {"message": "slow down"}, headers=[("Retry-After", "1")])
+    with ScriptedServer(limited, Reply.json(200, USER)) as server:
+        started = time.monotonic()
+        get_user(make_api(server.url, retries=1))
+        waited = time.monotonic() - started
+    assert len(server.requests) == 2
+    assert waited >= 0.9
+
+
+def test_retry_after_as_an_http_date_is_waited_for(make_api: ApiFactory) -> None:
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
+    limited = Reply.json(503, {"message": "busy"}, headers=[("Retry-After", when)])
+    with ScriptedServer(limited, Reply.json(200, USER)) as server:
+        started = time.monotonic()
+        get_user(make_api(server.url, retries=1))
+        waited = time.monotonic() - started
+    assert len(server.requests) == 2
+    assert 0.5 <= waited < 5
+
+
+def test_retry_after_is_capped_by_retry_after_max(make_api: ApiFactory) -> None:
+    limited = Reply.json(429, {"message": "slow down"}, headers=[("Retry-After", "3600")])
+    with ScriptedServer(limited, Reply.json(200, KEY_CREDENTIALS)) as server:
+        started = time.monotonic()
+        create_key(make_api(server.url, retries=1, retry_after_max=0.1))
+        assert time.monotonic() - started < 5
+    assert server.methods == ["POST", "POST"]
+
+
+def test_an_unreadable_retry_after_falls_back_to_the_backoff(make_api: ApiFactory) -> None:
+    limited = Reply.json(503, {"message": "busy"}, headers=[("Retry-After", "soon-ish")])
+    with ScriptedServer(limited, Reply.json(200, USER)) as server:
+        started = time.monotonic()
+        get_user(make_api(server.url, retries=1))
+        assert time.monotonic() - started < 5
+    assert len(server.requests) == 2
+
+
+def test_a_429_that_outlasts_the_retries_reports_retry_after(make_api: ApiFactory) -> None:
+    limited = Reply.json(429, {"message": "slow down"}, headers=[("Retry-After", "7")])
+    with ScriptedServer(limited) as server, pytest.raises(TooManyRequestsException) as caught:
+        get_user(make_api(server.url, retries=0))
+    assert caught.value.retry_after == 7.0
+    assert "retry after 7 seconds" in str(caught.value)
+
+
+# Redirects.
+
+
+def test_get_follows_a_redirect(make_api: ApiFactory) -> None:
+    moved = Reply(302, [("Location", "/org/acme/key/key-2")])
+    with ScriptedServer(moved, Reply.json(200, KEY)) as server:
+        key = make_api(server.url).get_client_key("acme", "key-1")
+    assert key.client_key_id == "key-1"
+    assert [request.path for request in server.requests] == [
+        "/org/acme/key/key-1",
+        "/org/acme/key/key-2",
+    ]
+
+
+def test_get_follows_redirects_even_with_retries_disabled(make_api: ApiFactory) -> None:
+    moved = Reply(301, [("Location", "/org/acme/keys2")])
+    with ScriptedServer(moved, Reply.json(200, [KEY])) as server:
+        keys = make_api(server.url, retries=0).get_client_key_list("acme")
+    assert len(keys) == 1
+    assert len(server.requests) == 2
+
+
+def test_redirects_do_not_use_up_the_retries(make_api: ApiFactory) -> None:
+    hops = [Reply(302, [("Location", f"/hop/{index}")]) for index in range(3)]
+    with ScriptedServer(*hops, error_reply(503), Reply.json(200, [KEY])) as server:
+        keys = make_api(server.url, retries=1).get_client_key_list("acme")
+    assert len(keys) == 1
+    assert len(server.requests) == 5
+
+
+def test_authorization_is_not_sent_to_another_host_on_redirect(make_api: ApiFactory) -> None:
+    with ScriptedServer(Reply.json(200, KEY)) as elsewhere:
+        moved = Reply(302, [("Location", elsewhere.url + "/org/acme/key/key-1")])
+        with ScriptedServer(moved) as server:
+            make_api(server.url, access_token="t0ken").get_client_key("acme", "key-1")
+    assert server.requests[0].headers["Authorization"] == "Bearer t0ken"
+    assert "Authorization" not in elsewhere.requests[0].headers
+
+
+@pytest.mark.parametrize(("call", "method"), [(create_key, "POST"), (update_user, "PUT")])
+def test_post_and_put_do_not_follow_redirects(
+    make_api: ApiFactory, call: object, method: str
+) -> None:
+    moved = Reply(307, [("Location", "/elsewhere")])
+    with ScriptedServer(moved) as server, pytest.raises(ApiException) as caught:
+        call(make_api(server.url))  # type: ignore[operator]
+    assert caught.value.status == 307
+    assert server.methods == [method]
+
+
+def _json(document: object) -> bytes:
+    return json.dumps(document).encode()
