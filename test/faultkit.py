@@ -14,11 +14,13 @@ import contextlib
 import email.utils
 import http.server
 import json
+import random
 import socket
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Protocol
@@ -32,12 +34,16 @@ from katanemo_identity import (
     ApiResponseTooLargeError,
     ApiTimeoutError,
     ClientKeyRequest,
+    ClientKeyResponse,
     Configuration,
     IdentityApi,
     OpenApiException,
     ServiceException,
     TooManyRequestsException,
+    UserRequest,
+    UserResponse,
 )
+from katanemo_identity.testing import Fault, IdentityServer
 
 #: A key's credentials as the API returns them on create.
 KEY_CREDENTIALS = {"clientId": "client-1", "clientSecret": "client-secret-s3cr3t"}
@@ -559,3 +565,194 @@ def closing_api(host: str, **settings: float | int | str | None) -> Iterator[Ide
         yield api
     finally:
         api.api_client.close()
+
+
+# -- The soak: nothing lost, nothing doubled ----------------------------------
+
+#: Account every soak create goes to.
+SOAK_ACCOUNT = "soak"
+
+
+@dataclass(frozen=True)
+class SoakFault:
+    """One kind of fault the soak injects, and its share of the faulted requests.
+
+    Attributes:
+        name: How the reliability table names it.
+        weight: Relative share among the faults.
+        settings: Keyword arguments of ``IdentityServer.inject``.
+    """
+
+    name: str
+    weight: int
+    settings: dict[str, int | float | bool | str]
+
+
+#: The mix of faults; each faulted create request gets one, drawn by weight.
+SOAK_FAULTS = (
+    SoakFault("503 before processing", 3, {"status": 503}),
+    SoakFault("429 before processing (Retry-After: 0)", 3, {"status": 429, "retry_after": 0}),
+    SoakFault(
+        "connection dropped after processing", 2, {"drop_connection": True, "processed": True}
+    ),
+    SoakFault("500 after processing", 1, {"status": 500, "processed": True}),
+    SoakFault(
+        "answer slower than the read timeout, after processing",
+        1,
+        {"delay": 0.7, "processed": True},
+    ),
+    SoakFault("answer delayed 50 ms", 2, {"delay": 0.05}),
+)
+
+#: Read timeout of the soak's client: below the slow fault's delay, above the short one.
+SOAK_READ_TIMEOUT = 0.4
+
+
+@dataclass
+class SoakResult:
+    """The soak's figures and every broken promise found.
+
+    Attributes:
+        creates: Creates attempted (keys and invites).
+        requests: Create requests the server received (retries included).
+        faults_injected: Requests a fault was applied to, by fault name.
+        done: Creates the client reported as done.
+        failed_outcome_unknown: Failed creates whose error said the outcome is unknown.
+        failed_not_applied: Failed creates whose error said nothing was applied.
+        unknown_but_applied: Of the unknown ones, how many did exist afterwards.
+        duplicates: Creates found more than once in the state, or applied more than once.
+        violations: One line per broken promise (empty when the SDK kept them all).
+        elapsed: Seconds the creates took.
+    """
+
+    creates: int = 0
+    requests: int = 0
+    faults_injected: dict[str, int] = field(default_factory=dict)
+    done: int = 0
+    failed_outcome_unknown: int = 0
+    failed_not_applied: int = 0
+    unknown_but_applied: int = 0
+    duplicates: int = 0
+    violations: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def total_faults(self) -> int:
+        """How many requests got a fault."""
+        return sum(self.faults_injected.values())
+
+
+def _plan(count: int, rate: float, seed: int) -> list[SoakFault | None]:
+    chooser = random.Random(seed)
+    kinds = [fault for fault in SOAK_FAULTS for _ in range(fault.weight)]
+    return [chooser.choice(kinds) if chooser.random() < rate else None for _ in range(count)]
+
+
+def run_soak(
+    creates: int = 200, threads: int = 8, fault_rate: float = 0.3, seed: int = 4
+) -> SoakResult:
+    """Create ``creates`` keys and users through one client shared by ``threads`` threads.
+
+    The server faults ``fault_rate`` of the create requests (retries included),
+    drawing each fault from ``SOAK_FAULTS`` with a fixed ``seed``. Afterwards the
+    state is listed and compared with what each call reported.
+    """
+    result = SoakResult(creates=creates)
+    with IdentityServer() as server:
+        # Faults are taken in order, one per create request; "no fault" slots
+        # are one-millisecond delays, which change nothing else.
+        injected: list[tuple[str, Fault]] = []
+        for fault in _plan(creates * 3, fault_rate, seed):
+            settings = fault.settings if fault is not None else {"delay": 0.001}
+            added = server.inject(match=f"POST /org/{SOAK_ACCOUNT}/", **settings)
+            if fault is not None:
+                injected.append((fault.name, added))
+        client = ApiClient(
+            Configuration(
+                host=server.url,
+                timeout=(1.0, SOAK_READ_TIMEOUT),
+                retries=RETRIES,
+                retry_backoff_factor=0.01,
+                connection_pool_maxsize=threads,
+            )
+        )
+        api = IdentityApi(client)
+
+        def create(index: int) -> tuple[int, object]:
+            try:
+                if index % 2:
+                    return index, api.create_user_for_account(
+                        SOAK_ACCOUNT,
+                        UserRequest(account_id=SOAK_ACCOUNT, user_id=f"user-{index}@example.com"),
+                    )
+                return index, api.create_client_key(
+                    SOAK_ACCOUNT,
+                    ClientKeyRequest(default_role_id="reader", client_name=f"key-{index}"),
+                )
+            except OpenApiException as error:
+                return index, error
+
+        started = time.perf_counter()
+        try:
+            with ThreadPoolExecutor(threads) as pool:
+                outcomes = dict(pool.map(create, range(creates)))
+            result.elapsed = time.perf_counter() - started
+            server.clear_faults()
+            keys = api.get_client_key_list(SOAK_ACCOUNT)
+            users = api.get_users_for_account(SOAK_ACCOUNT)
+        finally:
+            client.close()
+
+        log = [request for request in server.requests if request.method == "POST"]
+        result.requests = len(log)
+        applied: dict[str, int] = {}
+        for request in log:
+            rule = request.fault
+            if rule is not None and rule.replaces_response and not rule.processed:
+                continue  # rejected before the operation ran
+            document = json.loads(request.body)
+            name = document.get("clientName") or document.get("userId")
+            applied[name] = applied.get(name, 0) + 1
+        for name, rule in injected:
+            result.faults_injected[name] = result.faults_injected.get(name, 0) + rule.hits
+        found: dict[str, int] = {}
+        for key in keys:
+            found[str(key.client_name)] = found.get(str(key.client_name), 0) + 1
+        for user in users:
+            found[str(user.user_id)] = found.get(str(user.user_id), 0) + 1
+        result.duplicates = sum(1 for count in found.values() if count > 1)
+
+        for index, outcome in sorted(outcomes.items()):
+            name = f"user-{index}@example.com" if index % 2 else f"key-{index}"
+            copies = found.get(name, 0)
+            if copies > 1 or applied.get(name, 0) > 1:
+                result.violations.append(
+                    f"{name}: applied {applied.get(name)} times, found {copies}"
+                )
+            if not isinstance(outcome, OpenApiException):
+                result.done += 1
+                if copies != 1:
+                    result.violations.append(f"{name}: reported done, found {copies} times")
+                elif not _secret_matches(server, outcome):
+                    result.violations.append(f"{name}: the secret returned is not the one stored")
+            elif outcome.outcome_unknown:
+                result.failed_outcome_unknown += 1
+                result.unknown_but_applied += copies
+            else:
+                result.failed_not_applied += 1
+                if copies:
+                    result.violations.append(
+                        f"{name}: {type(outcome).__name__} said not applied, found {copies} times"
+                    )
+    return result
+
+
+def _secret_matches(server: IdentityServer, created: object) -> bool:
+    """Tell whether the secret a create returned is the one the server stored."""
+    if isinstance(created, ClientKeyResponse):
+        return server.verify_client_secret(
+            SOAK_ACCOUNT, str(created.client_id), str(created.client_secret)
+        )
+    if isinstance(created, UserResponse):
+        return server.verify_user_token(SOAK_ACCOUNT, str(created.user_id), str(created.token))
+    return False
