@@ -31,6 +31,9 @@ from katanemo_identity.testing._store import Store
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+#: Seconds between checks for stop(): the most stop() waits for the serving loop.
+POLL_INTERVAL = 0.05
+
 
 class IdentityServer:
     """A local Katanemo Identity API for tests and development.
@@ -125,7 +128,7 @@ class IdentityServer:
         httpd = self._bind()
         self._thread = threading.Thread(
             target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": POLL_INTERVAL},
             name=f"IdentityServer {self.url}",
             daemon=True,
         )
@@ -141,7 +144,7 @@ class IdentityServer:
         """
         httpd = self._bind()
         try:
-            httpd.serve_forever(poll_interval=0.1)
+            httpd.serve_forever(poll_interval=POLL_INTERVAL)
         except KeyboardInterrupt:
             pass
         finally:
