@@ -409,6 +409,7 @@ class Settings:
     thread_calls: int
     thread_rounds: int
     import_runs: int
+    import_warmups: int
     mode: str
 
 
@@ -422,6 +423,7 @@ FULL = Settings(
     thread_calls=100,
     thread_rounds=5,
     import_runs=15,
+    import_warmups=1,
     mode="default",
 )
 QUICK = Settings(
@@ -433,7 +435,8 @@ QUICK = Settings(
     threads=4,
     thread_calls=3,
     thread_rounds=2,
-    import_runs=2,
+    import_runs=1,
+    import_warmups=0,
     mode="quick",
 )
 
@@ -549,7 +552,8 @@ def measure_imports(subjects: list[Subject], settings: Settings, results: Result
         statements[subject.name] = (subject.import_statement, subject.import_path)
     wall: dict[str, list[float]] = {name: [] for name in statements}
     cpu: dict[str, list[float]] = {name: [] for name in statements}
-    for _ in range(settings.import_runs + 1):  # the first run only warms the file cache
+    # Warm-up runs fill the file cache and are not counted.
+    for _ in range(settings.import_warmups + settings.import_runs):
         for name, (statement, path) in statements.items():
             environment = dict(os.environ)
             environment.pop("PYTHONPATH", None)
@@ -565,7 +569,10 @@ def measure_imports(subjects: list[Subject], settings: Settings, results: Result
                 (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
             )
     for name in statements:
-        sample = Sample(statistics.median(cpu[name][1:]), statistics.median(wall[name][1:]))
+        counted = slice(settings.import_warmups, None)
+        sample = Sample(
+            statistics.median(cpu[name][counted]), statistics.median(wall[name][counted])
+        )
         if name.startswith("interpreter"):
             results.interpreter = sample
         else:

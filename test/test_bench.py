@@ -1,0 +1,91 @@
+"""The benchmark script still runs: ``bench/run.py --quick`` exits 0 and writes a well-formed table.
+
+Nothing here looks at a timing; the numbers are the benchmark's business, not
+the test suite's.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = ("get_users_for_account", "get_client_key_list", "get_user", "create_client_key")
+NUMBER = re.compile(r"^\d+(\.\d+)?$")
+RATIO = re.compile(r"^\d+\.\d\dx$")
+
+
+def _tables(block: str) -> list[list[list[str]]]:
+    """Split Markdown into tables, each a list of rows of stripped cells."""
+    tables: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    for line in [*block.splitlines(), ""]:
+        if line.startswith("|"):
+            assert line.endswith("|"), line
+            current.append([cell.strip() for cell in line[1:-1].split("|")])
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text(
+        "# Performance\n\nprose before\n\n<!-- bench:start -->\nstale numbers\n"
+        "<!-- bench:end -->\n\nprose after\n"
+    )
+
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--quick",
+            "--no-generator",
+            "--doc",
+            str(doc),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=REPO,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    text = doc.read_text()
+    assert text.startswith("# Performance\n\nprose before\n\n<!-- bench:start -->\n")
+    assert text.endswith("<!-- bench:end -->\n\nprose after\n")
+    assert "stale numbers" not in text
+    block = text.split("<!-- bench:start -->")[1].split("<!-- bench:end -->")[0]
+    assert "skipped: --no-generator" in block
+    assert "Python " in block
+    assert "pydantic " in block
+    assert "urllib3 " in block
+
+    per_call, threads, imports = _tables(block)
+    for table in (per_call, threads, imports):
+        width = len(table[0])
+        assert all(len(row) == width for row in table), table
+        assert set(table[1]) == {"---"}
+    assert [row[0].split(" ")[0] for row in per_call[2:]] == list(SCENARIOS)
+    for row in per_call[2:]:
+        floor_cpu, sdk_cpu, ratio, target = row[1:5]
+        assert NUMBER.match(floor_cpu)
+        assert NUMBER.match(sdk_cpu)
+        assert RATIO.match(ratio)
+        assert target.startswith("<= 1.10x: ")
+    assert [row[0] for row in threads[2:]] == ["floor (urllib3 + pydantic)", "katanemo_identity"]
+    assert all(NUMBER.match(row[1]) for row in threads[2:])
+    assert [row[0] for row in imports[2:]] == [
+        "`pass` (interpreter start)",
+        "`import urllib3, pydantic`",
+        "`import katanemo_identity`",
+    ]
+    assert all(NUMBER.match(row[1]) for row in imports[2:])
+    # The table is printed as well as written.
+    assert "| get_user |" in finished.stdout
