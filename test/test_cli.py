@@ -1,0 +1,649 @@
+"""The ``katanemo-identity`` command, run in-process against a real reference server.
+
+``main([...])`` is called with pytest's ``capsys`` capturing stdout and
+stderr; ``serve`` and ``demo`` are also run as real subprocesses of
+``python -m katanemo_identity``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from servers import RawServer, closed_port_url
+
+from katanemo_identity import __version__
+from katanemo_identity.cli import (
+    ACCOUNT_ENV,
+    EXIT_API_ERROR,
+    EXIT_CONNECTION,
+    EXIT_OK,
+    EXIT_USAGE,
+    main,
+)
+from katanemo_identity.configuration import HOST_ENV, TOKEN_ENV
+from katanemo_identity.testing import IdentityServer
+
+TOKEN = "cli-test-token"
+
+OPERATIONS = (
+    "create_client_key",
+    "get_client_key_list",
+    "get_client_key",
+    "create_user_for_account",
+    "update_user",
+    "get_user",
+    "get_users_for_account",
+    "delete_client_key",
+)
+
+
+@dataclass
+class Result:
+    """What one run of the command left behind."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        """Parse stdout, which must be one JSON document and nothing else."""
+        return json.loads(self.out)
+
+
+#: Runs the command against the test's server: ``cli(*argv, account=..., token=...)``.
+Cli = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def no_account_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ACCOUNT_ENV, raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[IdentityServer]:
+    with IdentityServer(access_token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], server: IdentityServer) -> Cli:
+    """Run the command against ``server``, account ``acme``, and return what it did."""
+
+    def run(*argv: str, account: str | None = "acme", token: str = TOKEN) -> Result:
+        connection = ["--host", server.url, "--token", token, "--retries", "0"]
+        if account is not None:
+            connection += ["--account", account]
+        return invoke(capsys, *argv, *connection)
+
+    return run
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
+    capsys.readouterr()
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def create_key(cli: Cli, name: str = "ci-deploy") -> tuple[str, str]:
+    created = cli("keys", "create", "--name", name, "--role", "deployer", "--json").json()
+    return created["clientId"], created["clientSecret"]
+
+
+def assert_one_error_line(result: Result, code: int, *expected: str) -> None:
+    assert result.code == code
+    assert result.out == ""
+    lines = result.err.splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("katanemo-identity: error: ")
+    assert "Traceback" not in result.err
+    for text in expected:
+        assert text in lines[0]
+
+
+# -- keys --------------------------------------------------------------------
+
+
+def test_keys_create_shows_the_secret_once_with_a_note_to_store_it(cli: Cli) -> None:
+    result = cli("keys", "create", "--name", "ci-deploy", "--role", "deployer")
+
+    assert result.code == EXIT_OK
+    header, row, note = result.out.splitlines()
+    assert header.split() == ["CLIENT", "ID", "CLIENT", "SECRET"]
+    client_id, secret = row.split()
+    assert len(secret) >= 16
+    assert "shown only this once" in note
+    assert result.err == ""
+
+    listed = cli("keys", "list")
+    fetched = cli("keys", "get", client_id)
+    listed_json = cli("keys", "list", "--json")
+    fetched_json = cli("keys", "get", client_id, "--json")
+    for later in (listed, fetched, listed_json, fetched_json):
+        assert later.code == EXIT_OK
+        assert client_id in later.out
+        assert secret not in later.out + later.err
+
+
+def test_keys_create_json_prints_only_the_credentials_and_notes_on_stderr(cli: Cli) -> None:
+    result = cli("keys", "create", "--name", "ci", "--role", "deployer", "--json")
+
+    assert result.code == EXIT_OK
+    document = result.json()
+    assert set(document) == {"clientId", "clientSecret"}
+    assert "shown only this once" in result.err
+
+
+def test_keys_list_prints_a_table_of_the_accounts_keys(cli: Cli) -> None:
+    first, _ = create_key(cli, "ci-deploy")
+    second, _ = create_key(cli, "nightly")
+
+    result = cli("keys", "list")
+
+    assert result.code == EXIT_OK
+    header, *rows = result.out.splitlines()
+    assert header.split() == ["KEY", "ID", "NAME", "ROLES", "ACTIVE", "SERVICE"]
+    assert sorted(row.split()[:4] for row in rows) == sorted(
+        [[first, "ci-deploy", "deployer", "yes"], [second, "nightly", "deployer", "yes"]]
+    )
+
+
+def test_keys_list_of_an_empty_account_says_none(cli: Cli) -> None:
+    result = cli("keys", "list", account="empty")
+
+    assert result.code == EXIT_OK
+    assert result.out.splitlines()[1] == "(none)"
+    assert cli("keys", "list", "--json", account="empty").json() == []
+
+
+def test_keys_list_json_is_a_list_of_key_objects(cli: Cli) -> None:
+    key_id, _ = create_key(cli)
+
+    keys = cli("keys", "list", "--json").json()
+
+    assert [(key["clientKeyId"], key["clientName"], key["roles"]) for key in keys] == [
+        (key_id, "ci-deploy", ["deployer"])
+    ]
+
+
+def test_keys_get_shows_one_key_as_table_and_json(cli: Cli) -> None:
+    key_id, _ = create_key(cli)
+
+    table = cli("keys", "get", key_id)
+    document = cli("keys", "get", key_id, "--json").json()
+
+    assert table.code == EXIT_OK
+    assert len(table.out.splitlines()) == 2
+    assert table.out.splitlines()[1].split()[:2] == [key_id, "ci-deploy"]
+    assert document["clientKeyId"] == key_id
+    assert document["accountId"] == "acme"
+
+
+def test_keys_delete_removes_the_key(cli: Cli) -> None:
+    key_id, _ = create_key(cli, "one")
+    other_id, _ = create_key(cli, "two")
+
+    table = cli("keys", "delete", key_id)
+    document = cli("keys", "delete", other_id, "--json").json()
+
+    assert table.code == EXIT_OK
+    assert table.out.startswith(f"Deleted key {key_id}")
+    assert document["clientKeyId"] == other_id
+    assert document["deleted"] is True
+    assert cli("keys", "list", "--json").json() == []
+
+
+# -- users -------------------------------------------------------------------
+
+
+def test_users_invite_prints_the_user_without_the_token(cli: Cli, server: IdentityServer) -> None:
+    result = cli(
+        "users",
+        "invite",
+        "ada@example.com",
+        "--role",
+        "admin",
+        "--role",
+        "viewer",
+        "--tag",
+        "team=core",
+        "--tag",
+        "team=infra",
+        "--tag",
+        "site=lon",
+    )
+
+    assert result.code == EXIT_OK
+    header, row = result.out.splitlines()
+    assert header.split() == ["USER", "ID", "ROLES", "TAGS", "ADMIN", "ACTIVE"]
+    assert row.split()[:3] == ["ada@example.com", "admin,viewer", "team=core,infra;site=lon"]
+    assert "token" not in result.out.lower()
+
+
+def test_users_invite_json_includes_the_new_users_token(cli: Cli) -> None:
+    user = cli("users", "invite", "ada@example.com", "--role", "admin", "--json").json()
+
+    assert user["userId"] == "ada@example.com"
+    assert user["roles"] == ["admin"]
+    assert isinstance(user["token"], str)
+    assert user["token"]
+
+
+def test_users_list_shows_every_user_and_never_a_token(cli: Cli) -> None:
+    tokens = [
+        cli("users", "invite", email, "--json").json()["token"]
+        for email in ("ada@example.com", "grace@example.com")
+    ]
+
+    table = cli("users", "list")
+    documents = cli("users", "list", "--json").json()
+
+    assert table.code == EXIT_OK
+    assert sorted(line.split()[0] for line in table.out.splitlines()[1:]) == [
+        "ada@example.com",
+        "grace@example.com",
+    ]
+    assert sorted(user["userId"] for user in documents) == ["ada@example.com", "grace@example.com"]
+    assert all("token" not in user for user in documents)
+    for token in tokens:
+        assert token not in table.out
+        assert token not in json.dumps(documents)
+
+
+def test_users_get_shows_one_user_without_the_token(cli: Cli) -> None:
+    token = cli("users", "invite", "ada@example.com", "--role", "admin", "--json").json()["token"]
+
+    table = cli("users", "get", "ada@example.com")
+    document = cli("users", "get", "ada@example.com", "--json").json()
+
+    assert table.code == EXIT_OK
+    assert table.out.splitlines()[1].split()[:2] == ["ada@example.com", "admin"]
+    assert document["userId"] == "ada@example.com"
+    assert "token" not in document
+    assert token not in table.out
+
+
+def test_users_update_changes_only_the_fields_given(cli: Cli) -> None:
+    cli("users", "invite", "ada@example.com", "--role", "viewer", "--tag", "team=core")
+
+    table = cli("users", "update", "ada@example.com", "--role", "admin")
+    document = cli("users", "update", "ada@example.com", "--tag", "team=infra", "--json").json()
+
+    assert table.code == EXIT_OK
+    assert table.out.splitlines()[1].split()[:3] == ["ada@example.com", "admin", "team=core"]
+    assert document["roles"] == ["admin"]
+    assert document["tags"] == {"team": ["infra"]}
+    assert "token" not in document
+
+
+# -- errors ------------------------------------------------------------------
+
+
+def test_unknown_key_prints_one_404_line_and_exits_1(cli: Cli) -> None:
+    result = cli("keys", "get", "no-such-key")
+
+    assert_one_error_line(result, EXIT_API_ERROR, "404", "list them to see which exist")
+
+
+def test_deleted_key_is_404_on_delete_again(cli: Cli) -> None:
+    key_id, _ = create_key(cli)
+    cli("keys", "delete", key_id)
+
+    assert_one_error_line(cli("keys", "delete", key_id, "--json"), EXIT_API_ERROR, "404")
+
+
+def test_duplicate_key_name_prints_one_409_line_and_exits_1(cli: Cli) -> None:
+    create_key(cli, "ci-deploy")
+
+    result = cli("keys", "create", "--name", "ci-deploy", "--role", "deployer")
+
+    assert_one_error_line(result, EXIT_API_ERROR, "409", "already exists")
+
+
+def test_inviting_a_user_twice_prints_one_409_line(cli: Cli) -> None:
+    cli("users", "invite", "ada@example.com")
+
+    assert_one_error_line(cli("users", "invite", "ada@example.com"), EXIT_API_ERROR, "409")
+
+
+def test_invite_with_a_bad_email_prints_one_400_line_and_exits_1(cli: Cli) -> None:
+    result = cli("users", "invite", "not-an-email", "--json")
+
+    assert_one_error_line(result, EXIT_API_ERROR, "400", "Fix the request")
+
+
+def test_wrong_token_prints_one_401_line_and_exits_1(cli: Cli) -> None:
+    result = cli("keys", "list", token="wrong-token")
+
+    assert_one_error_line(result, EXIT_API_ERROR, "401", "KATANEMO_IDENTITY_TOKEN")
+    assert "wrong-token" not in result.err
+
+
+def test_unknown_user_prints_one_404_line(cli: Cli) -> None:
+    assert_one_error_line(cli("users", "get", "nobody@example.com"), EXIT_API_ERROR, "404")
+
+
+def test_connection_refused_prints_one_line_and_exits_3(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = closed_port_url()
+
+    result = invoke(capsys, "keys", "list", "--account", "acme", "--host", url, "--retries", "0")
+
+    assert_one_error_line(result, EXIT_CONNECTION, "could not connect", url, "--host")
+
+
+def test_read_timeout_prints_one_line_and_exits_3_without_hanging(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with RawServer(RawServer.never_answer(hold=3.0)) as silent:
+        started = time.monotonic()
+        result = invoke(
+            capsys,
+            "users",
+            "list",
+            "--account",
+            "acme",
+            "--host",
+            silent.url,
+            "--timeout",
+            "0.3",
+            "--retries",
+            "0",
+        )
+
+    assert time.monotonic() - started < 5
+    assert_one_error_line(result, EXIT_CONNECTION, "timed out", "--timeout")
+
+
+def test_create_cut_off_by_a_timeout_warns_it_may_have_been_applied(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with RawServer(RawServer.never_answer(hold=3.0)) as silent:
+        result = invoke(
+            capsys,
+            "keys",
+            "create",
+            "--name",
+            "n",
+            "--role",
+            "r",
+            "--account",
+            "acme",
+            "--host",
+            silent.url,
+            "--timeout",
+            "0.3",
+        )
+
+    assert_one_error_line(result, EXIT_CONNECTION, "may have been applied", "list to check")
+
+
+def test_missing_account_is_a_usage_error(cli: Cli) -> None:
+    result = cli("keys", "list", account=None)
+
+    assert result.code == EXIT_USAGE
+    assert "--account" in result.err
+    assert result.out == ""
+
+
+def test_malformed_tag_is_a_usage_error(cli: Cli) -> None:
+    result = cli("users", "invite", "ada@example.com", "--tag", "team")
+
+    assert result.code == EXIT_USAGE
+    assert "KEY=VALUE" in result.err
+
+
+def test_update_with_nothing_to_change_is_a_usage_error(cli: Cli, server: IdentityServer) -> None:
+    result = cli("users", "update", "ada@example.com")
+
+    assert result.code == EXIT_USAGE
+    assert "nothing to update" in result.err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [("--host", "ftp://example.com", "http"), ("--timeout", "0", "timeout")],
+)
+def test_a_value_the_sdk_refuses_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, named: str
+) -> None:
+    argv = ["keys", "list", "--account", "acme", "--host", "http://127.0.0.1:9", option, value]
+
+    result = invoke(capsys, *argv)
+
+    assert_one_error_line(result, EXIT_USAGE, named)
+
+
+# -- environment, version ------------------------------------------------------
+
+
+def test_host_token_and_account_default_to_the_environment(
+    capsys: pytest.CaptureFixture[str], server: IdentityServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(HOST_ENV, server.url)
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    monkeypatch.setenv(ACCOUNT_ENV, "from-env")
+
+    created = invoke(capsys, "keys", "create", "--name", "env", "--role", "r", "--json")
+    listed = invoke(capsys, "keys", "list", "--json")
+
+    assert created.code == EXIT_OK
+    assert [key["accountId"] for key in listed.json()] == ["from-env"]
+
+
+def test_options_override_the_environment(
+    capsys: pytest.CaptureFixture[str], server: IdentityServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(HOST_ENV, closed_port_url())
+    monkeypatch.setenv(TOKEN_ENV, "stale-token")
+    monkeypatch.setenv(ACCOUNT_ENV, "other")
+
+    result = invoke(
+        capsys,
+        "keys",
+        "list",
+        "--json",
+        "--host",
+        server.url,
+        "--token",
+        TOKEN,
+        "--account",
+        "acme",
+    )
+
+    assert result.code == EXIT_OK
+    assert result.json() == []
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys, "--version")
+
+    assert result.code == EXIT_OK
+    assert result.out.strip() == f"katanemo-identity {__version__}"
+
+
+def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys)
+
+    assert result.code == EXIT_USAGE
+    assert "COMMAND" in result.err
+
+
+# -- demo --------------------------------------------------------------------
+
+
+def test_demo_module_run_walks_through_every_operation_and_exits_0() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "katanemo_identity", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_environment_without_sdk_settings(),
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    for operation in OPERATIONS:
+        assert operation in completed.stdout
+    assert "NotFoundException: 404" in completed.stdout
+    assert "ConflictException: 409" in completed.stdout
+    assert completed.stderr == ""
+
+
+def test_demo_against_a_host_leaves_its_users_and_removes_its_key(
+    capsys: pytest.CaptureFixture[str], server: IdentityServer
+) -> None:
+    result = invoke(
+        capsys,
+        "demo",
+        "--host",
+        server.url,
+        "--token",
+        TOKEN,
+        "--account",
+        "shared",
+    )
+
+    assert result.code == EXIT_OK, result.err
+    for operation in OPERATIONS:
+        assert operation in result.out
+    listed = invoke(
+        capsys,
+        "users",
+        "list",
+        "--json",
+        "--host",
+        server.url,
+        "--token",
+        TOKEN,
+        "--account",
+        "shared",
+    )
+    assert len(listed.json()) == 2
+    keys = invoke(
+        capsys,
+        "keys",
+        "list",
+        "--json",
+        "--host",
+        server.url,
+        "--token",
+        TOKEN,
+        "--account",
+        "shared",
+    )
+    assert keys.json() == []
+
+
+def test_demo_against_a_closed_port_prints_one_line_and_exits_3(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = invoke(capsys, "demo", "--host", closed_port_url(), "--retries", "0")
+
+    assert result.code == EXIT_CONNECTION
+    assert result.err.count("\n") == 1
+    assert "Traceback" not in result.err
+
+
+# -- serve -------------------------------------------------------------------
+
+
+def test_serve_prints_its_url_serves_and_stops_on_ctrl_c_with_exit_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    database = tmp_path / "identity.db"
+    with serving("--token", TOKEN, "--db", str(database)) as url:
+        created = invoke(
+            capsys,
+            "keys",
+            "create",
+            "--name",
+            "kept",
+            "--role",
+            "r",
+            "--json",
+            "--host",
+            url,
+            "--token",
+            TOKEN,
+            "--account",
+            "acme",
+        )
+        assert created.code == EXIT_OK, created.err
+
+    with serving("--token", TOKEN, "--db", str(database)) as url:
+        listed = invoke(
+            capsys,
+            "keys",
+            "list",
+            "--json",
+            "--host",
+            url,
+            "--token",
+            TOKEN,
+            "--account",
+            "acme",
+        )
+
+    assert [key["clientName"] for key in listed.json()] == ["kept"]
+
+
+def test_serve_on_a_port_in_use_prints_one_line_and_exits_1(
+    capsys: pytest.CaptureFixture[str], server: IdentityServer
+) -> None:
+    port = server.url.rsplit(":", 1)[1]
+
+    result = invoke(capsys, "serve", "--port", port)
+
+    assert result.code == EXIT_API_ERROR
+    assert result.err.count("\n") == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.err
+
+
+@contextlib.contextmanager
+def serving(*options: str) -> Iterator[str]:
+    """Run ``python -m katanemo_identity serve --port 0`` and yield its URL; stop it with SIGINT.
+
+    On the way out, asserts the server stopped with exit 0, said so, and left no traceback.
+    """
+    argv = [sys.executable, "-m", "katanemo_identity", "serve", "--port", "0", *options]
+    process = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment_without_sdk_settings(),
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "listening on http://127.0.0.1:" in first, first
+        yield first.rsplit(" ", 1)[1].strip()
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "Stopped." in out
+    assert "Traceback" not in err
+
+
+def _environment_without_sdk_settings() -> dict[str, str]:
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in (HOST_ENV, TOKEN_ENV, ACCOUNT_ENV)
+    }
