@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import secrets
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -50,7 +51,7 @@ ACCOUNT_ENV = "KATANEMO_IDENTITY_ACCOUNT"
 
 #: The command did what was asked.
 EXIT_OK = 0
-#: The server answered with an error (4xx, 5xx) or an unusable body; or ``serve`` could not listen.
+#: The server answered with an error (4xx, 5xx) or an unusable body; or ``serve`` could not start.
 EXIT_API_ERROR = 1
 #: The command line, or a value in it, is wrong; nothing was sent.
 EXIT_USAGE = 2
@@ -138,7 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--port", type=int, default=8080, help="port to listen on; 0 picks a free one"
     )
-    serve.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every request")
+    serve.add_argument(
+        "--token", type=_non_empty, help="require 'Authorization: Bearer TOKEN' on every request"
+    )
     serve.add_argument("--db", metavar="PATH", help="keep state in this SQLite file")
     serve.set_defaults(run=run_serve)
 
@@ -230,6 +233,12 @@ def _user_fields(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="a tag; repeat the key for more values",
     )
+
+
+def _non_empty(text: str) -> str:
+    if not text:
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
 
 
 def _tag(text: str) -> tuple[str, str]:
@@ -419,7 +428,7 @@ def run_serve(args: argparse.Namespace, output: Output) -> int:
     try:
         server = IdentityServer(args.host, args.port, access_token=args.token, db=args.db)
         server.start()
-    except OSError as error:
+    except (OSError, sqlite3.Error) as error:  # the port is taken, the --db file cannot be opened
         print(f"{PROG}: error: cannot serve on {args.host}:{args.port}: {error}", file=output.err)
         return EXIT_API_ERROR
     try:
@@ -498,11 +507,14 @@ def walk_through(api: IdentityApi, account: str, output: Output, *, suffix: str)
     show(KEY_COLUMNS, [_key_row(api.get_client_key(account, key_id))])
 
     say(f"\n4. create_user_for_account: invite {ada} and {grace}")
-    for email, role in ((ada, "admin"), (grace, "viewer")):
-        invited = api.create_user_for_account(
+    invited = [
+        api.create_user_for_account(
             account, UserRequest(account_id=account, user_id=email, roles=[role])
         )
-        show(USER_COLUMNS, [_user_row(invited)])
+        for email, role in ((ada, "admin"), (grace, "viewer"))
+    ]
+    show(USER_COLUMNS, [_user_row(user) for user in invited])
+    say("   Each is sent an email to verify; their tokens are never shown in tables.")
     say(f"\n5. update_user: give {grace} the editor role and a team tag")
     updated = api.update_user(
         grace,

@@ -203,6 +203,16 @@ def test_keys_delete_removes_the_key(cli: Cli) -> None:
     assert cli("keys", "list", "--json").json() == []
 
 
+def test_control_characters_from_the_server_cannot_reach_the_terminal(cli: Cli) -> None:
+    key_id, _ = create_key(cli, "evil\x1b[2J\nname")
+
+    result = cli("keys", "get", key_id)
+
+    assert "\x1b" not in result.out
+    assert len(result.out.splitlines()) == 2
+    assert "evil [2J name" in result.out
+
+
 # -- users -------------------------------------------------------------------
 
 
@@ -609,6 +619,23 @@ def test_serve_on_a_port_in_use_prints_one_line_and_exits_1(
     assert result.code == EXIT_API_ERROR
     assert result.err.count("\n") == 1
     assert f"cannot serve on 127.0.0.1:{port}" in result.err
+
+
+def test_serve_with_a_database_it_cannot_open_prints_one_line_and_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    unopenable = tmp_path / "no-such-directory" / "identity.db"
+
+    result = invoke(capsys, "serve", "--port", "0", "--db", str(unopenable))
+
+    assert_one_error_line(result, EXIT_API_ERROR, "cannot serve on 127.0.0.1:0")
+
+
+def test_serve_with_an_empty_token_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys, "serve", "--port", "0", "--token", "")
+
+    assert result.code == EXIT_USAGE
+    assert "--token: must not be empty" in result.err
 
 
 @contextlib.contextmanager
