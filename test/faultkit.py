@@ -19,12 +19,17 @@ import socket
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, TypeVar
+from urllib.parse import unquote
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 from servers import RawServer, Reply, ScriptedServer, closed_port_url, http_response
 
 from katanemo_identity import (
@@ -33,9 +38,12 @@ from katanemo_identity import (
     ApiDecodeError,
     ApiResponseTooLargeError,
     ApiTimeoutError,
+    ApiValueError,
+    ClientKeyObject,
     ClientKeyRequest,
     ClientKeyResponse,
     Configuration,
+    ConflictException,
     IdentityApi,
     OpenApiException,
     ServiceException,
@@ -43,7 +51,10 @@ from katanemo_identity import (
     UserRequest,
     UserResponse,
 )
+from katanemo_identity.api_client import MAX_PATH_VALUE_LENGTH
 from katanemo_identity.testing import Fault, IdentityServer
+
+T = TypeVar("T")
 
 #: A key's credentials as the API returns them on create.
 KEY_CREDENTIALS = {"clientId": "client-1", "clientSecret": "client-secret-s3cr3t"}
@@ -756,3 +767,389 @@ def _secret_matches(server: IdentityServer, created: object) -> bool:
     if isinstance(created, UserResponse):
         return server.verify_user_token(SOAK_ACCOUNT, str(created.user_id), str(created.token))
     return False
+
+
+# -- Hostile input: properties run by hypothesis ------------------------------
+
+#: Path values chosen by hand because they have broken URL builders before.
+SPECIAL_PATH_VALUES = (
+    ".",
+    "..",
+    "../..",
+    "../admin",
+    "a/../b",
+    "/",
+    "//",
+    "%",
+    "%2F",
+    "%2e%2e",
+    "%00",
+    "?x=1",
+    "#top",
+    "a b",
+    "+",
+    "\r\nX-Injected: 1",
+    "\x00",
+    "\x7f",
+    "\u2028",
+    "\ufeff",
+    "\U0001f600",
+    "\ud800",
+    "é" * 683,
+    "x" * 2048,
+    "x" * 2049,
+    "",
+)
+
+#: Control characters, including the ones that split an HTTP header.
+CONTROL_CHARACTERS = st.sampled_from(
+    ["\r", "\n", "\r\n", "\x00", "\x0b", "\x1b", "\x7f"]
+) | st.characters(categories=["Cc"])
+
+#: Arbitrary path values: any unicode (lone surrogates too), reserved and control characters, long runs.
+PATH_VALUES = st.one_of(
+    st.text(),
+    st.text(st.characters(codec=None, categories=None), max_size=40),
+    st.text(st.sampled_from("/?#%.;:@&=+$,[]!'()* \\\t\r\n\x00"), max_size=20),
+    st.sampled_from(SPECIAL_PATH_VALUES),
+    st.tuples(st.integers(1, 1100), st.sampled_from(["x", "é", "€", "\U0001f600", "/"])).map(
+        lambda pair: pair[1] * pair[0]
+    ),
+)
+
+#: Header values (tokens too) with at least one control character in them.
+HEADER_VALUES_WITH_CONTROLS = st.tuples(
+    st.text(max_size=20), CONTROL_CHARACTERS, st.text(max_size=20)
+).map("".join)
+
+_TAGS = st.none() | st.dictionaries(
+    st.text(max_size=10), st.lists(st.text(max_size=10), max_size=3), max_size=3
+)
+_ROLES = st.none() | st.lists(st.text(max_size=10), max_size=4)
+_MAYBE_TEXT = st.none() | st.text(max_size=20)
+_MAYBE_BOOL = st.none() | st.booleans()
+
+USER_REQUESTS = st.builds(
+    UserRequest, account_id=st.text(max_size=20), user_id=_MAYBE_TEXT, tags=_TAGS, roles=_ROLES
+)
+CLIENT_KEY_REQUESTS = st.builds(
+    ClientKeyRequest, default_role_id=st.text(max_size=20), client_name=st.text(max_size=20)
+)
+USER_RESPONSES = st.builds(
+    UserResponse,
+    account_id=st.text(max_size=20),
+    service_id=_MAYBE_TEXT,
+    user_id=_MAYBE_TEXT,
+    is_admin=_MAYBE_BOOL,
+    is_active=_MAYBE_BOOL,
+    token=_MAYBE_TEXT,
+    tags=_TAGS,
+    roles=_ROLES,
+)
+CLIENT_KEY_OBJECTS = st.builds(
+    ClientKeyObject,
+    account_id=_MAYBE_TEXT,
+    roles=_ROLES,
+    client_name=_MAYBE_TEXT,
+    client_key_id=_MAYBE_TEXT,
+    service_id=_MAYBE_TEXT,
+    is_active=_MAYBE_BOOL,
+)
+
+#: Values of the wrong type for each kind of field (none of which pydantic coerces).
+_NOT_A_STRING = st.sampled_from([5, 1.5, True, [], ["a"], {"a": "b"}])
+_NOT_A_BOOL = st.sampled_from(["maybe", 2, -1, 1.5, [], {"a": 1}])
+_NOT_A_LIST = st.sampled_from(["admin", 5, True, {"a": "b"}, [1], [None], [["a"]]])
+_NOT_TAGS = st.sampled_from(["team", 5, ["a"], {"team": "blue"}, {"team": [1]}, {"team": None}])
+_WRONG_VALUES = {
+    "accountId": _NOT_A_STRING,
+    "serviceId": _NOT_A_STRING,
+    "userId": _NOT_A_STRING,
+    "isAdmin": _NOT_A_BOOL,
+    "isActive": _NOT_A_BOOL,
+    "token": _NOT_A_STRING,
+    "tags": _NOT_TAGS,
+    "roles": _NOT_A_LIST,
+}
+
+#: A user document with one field broken (wrong type, or ``accountId`` missing), and that field.
+INVALID_USER_DOCUMENTS = st.sampled_from(sorted(_WRONG_VALUES)).flatmap(
+    lambda name: st.tuples(
+        st.just(name),
+        _WRONG_VALUES[name].map(lambda value: {**USER_DOCUMENT, name: value})
+        | (
+            st.just({k: v for k, v in USER_DOCUMENT.items() if k != name})
+            if name == "accountId"
+            else st.nothing()
+        ),
+    )
+)
+
+#: A valid user document, as the API returns it.
+USER_DOCUMENT: dict[str, object] = {
+    "accountId": "acme",
+    "serviceId": "svc-1",
+    "userId": "ann@example.com",
+    "isAdmin": False,
+    "isActive": True,
+    "token": "user-token-s3cr3t",
+    "tags": {"team": ["blue"]},
+    "roles": ["admin"],
+}
+
+
+E = TypeVar("E", bound=BaseException)
+
+
+def raised_by(expected: type[E], action: Callable[[], object]) -> E | None:
+    """Run ``action``; return the ``expected`` exception it raised, or None if it returned."""
+    try:
+        action()
+    except expected as error:
+        return error
+    return None
+
+
+def _run(strategy: st.SearchStrategy[T], examples: int, check: Callable[[T], None]) -> None:
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def property_holds(value: T) -> None:
+        check(value)
+
+    property_holds()
+
+
+def encoded_length(value: str) -> int:
+    """Return the length of ``value`` percent-encoded as one path segment (UTF-8)."""
+    return sum(1 if chr(byte) in _UNRESERVED else 3 for byte in value.encode("utf-8"))
+
+
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def path_value_refusal(value: str) -> str | None:
+    """Return why the SDK must refuse ``value`` as a path parameter, or None if it must send it."""
+    if not value:
+        return "empty"
+    try:
+        length = encoded_length(value)
+    except UnicodeEncodeError:
+        return "not encodable as UTF-8 (lone surrogate)"
+    if length > MAX_PATH_VALUE_LENGTH:
+        return f"longer than {MAX_PATH_VALUE_LENGTH} characters encoded"
+    return None
+
+
+def _segment_decodes_to(segment: str, value: str) -> bool:
+    if not set(segment) <= _UNRESERVED | set("%0123456789ABCDEF"):
+        return False
+    return unquote(segment, errors="strict") == value
+
+
+def run_path_parameters(examples: int) -> Counter[str]:
+    """Send arbitrary path values through ``get_client_key``; count how each was handled.
+
+    Each value is either sent as exactly one path segment that decodes to the
+    value, or refused with ``ApiValueError`` before anything is sent, and only
+    for a documented reason (empty, not UTF-8, too long).
+
+    Raises:
+        AssertionError: a value was mangled, split, or refused for no reason.
+    """
+    counts: Counter[str] = Counter()
+    with IdentityServer() as server, closing_api(server.url) as api:
+        server.inject(body=json.dumps(KEY), times=None)
+
+        def check(pair: tuple[str, str]) -> None:
+            account_id, key_id = pair
+            before = len(server.requests)
+            refusal = path_value_refusal(account_id) or path_value_refusal(key_id)
+            try:
+                api.get_client_key(account_id, key_id)
+            except ApiValueError:
+                assert refusal is not None, f"refused {pair!r} for no documented reason"
+                assert len(server.requests) == before, "a refused value was sent anyway"
+                counts["refused before sending"] += 1
+                return
+            assert refusal is None, f"sent {pair!r} although it is {refusal}"
+            sent = server.requests[before:]
+            assert len(sent) == 1
+            parts = sent[0].path.split("/")
+            assert len(parts) == 5, f"{pair!r} changed the route: {sent[0].path}"
+            assert parts[:2] == ["", "org"]
+            assert parts[3] == "key"
+            assert _segment_decodes_to(parts[2], account_id), sent[0].path
+            assert _segment_decodes_to(parts[4], key_id), sent[0].path
+            counts["sent as one segment, decoded exactly"] += 1
+
+        _run(st.tuples(PATH_VALUES, PATH_VALUES), examples, check)
+    return counts
+
+
+def run_path_echo(examples: int) -> Counter[str]:
+    """Create a key in an account named by an arbitrary value; the reference server lists it there.
+
+    Raises:
+        AssertionError: the server decoded a different account id.
+    """
+    counts: Counter[str] = Counter()
+    with IdentityServer() as server, closing_api(server.url) as api:
+        request = ClientKeyRequest(default_role_id="reader", client_name="k")
+
+        def check(account_id: str) -> None:
+            before = len(server.requests)
+            try:
+                api.create_client_key(account_id, request)
+            except ApiValueError:
+                assert path_value_refusal(account_id) is not None
+                assert len(server.requests) == before
+                counts["refused before sending"] += 1
+                return
+            except ConflictException:
+                pass  # the same value came up twice: it was found, which is the point
+            listed = api.get_client_key_list(account_id)
+            assert [key.account_id for key in listed] == [account_id]
+            counts["echoed exactly by the reference server"] += 1
+
+        _run(PATH_VALUES, examples, check)
+    return counts
+
+
+def run_header_injection(examples: int) -> Counter[str]:
+    """Put CR, LF and other control characters in the token and in ``_headers``.
+
+    Every such value must be refused with ``ApiValueError`` before anything is
+    sent, without quoting the value in the message.
+
+    Raises:
+        AssertionError: a value was sent, or quoted in the error.
+    """
+    counts: Counter[str] = Counter()
+    with IdentityServer() as server:
+        with closing_api(server.url) as api:
+
+            def check_extra_header(value: str) -> None:
+                before = len(server.requests)
+                error = raised_by(
+                    ApiValueError,
+                    lambda: api.get_client_key_list("acme", _headers={"X-Trace": value}),
+                )
+                assert error is not None, f"_headers value {value!r} was sent"
+                assert value not in str(error)
+                assert len(server.requests) == before
+                counts["_headers value refused"] += 1
+
+            def check_header_name(value: str) -> None:
+                before = len(server.requests)
+                try:
+                    api.get_client_key_list("acme", _headers={value: "1"})
+                except ApiValueError:
+                    pass
+                else:
+                    raise AssertionError(f"_headers name {value!r} was sent")
+                assert len(server.requests) == before
+                counts["_headers name refused"] += 1
+
+            _run(HEADER_VALUES_WITH_CONTROLS, examples, check_extra_header)
+            _run(HEADER_VALUES_WITH_CONTROLS, examples, check_header_name)
+
+        def check_token(value: str) -> None:
+            before = len(server.requests)
+            with closing_api(server.url, access_token=value) as api:
+                error = raised_by(ApiValueError, lambda: api.get_client_key_list("acme"))
+                assert error is not None, f"token {value!r} was sent"
+                assert value not in str(error)
+            assert len(server.requests) == before
+            counts["access token refused"] += 1
+
+        _run(HEADER_VALUES_WITH_CONTROLS, examples, check_token)
+    return counts
+
+
+def run_model_round_trips(examples: int) -> Counter[str]:
+    """Every valid model survives ``to_json`` / ``from_json`` and a trip over the wire.
+
+    Request models are compared with what the server received; response
+    models with what the SDK decoded from the server's answer.
+
+    Raises:
+        AssertionError: a model changed on the way.
+    """
+    counts: Counter[str] = Counter()
+    with IdentityServer() as server, closing_api(server.url) as api:
+
+        def serve(body: str) -> None:
+            server.clear_faults()
+            server.inject(body=body)
+
+        def check_user_request(model: UserRequest) -> None:
+            assert UserRequest.from_json(model.to_json()) == model
+            serve(json.dumps({"accountId": "acme"}))
+            api.update_user("ann", "acme", model)
+            assert UserRequest.from_json(server.requests[-1].body) == model
+            counts["UserRequest"] += 1
+
+        def check_key_request(model: ClientKeyRequest) -> None:
+            assert ClientKeyRequest.from_json(model.to_json()) == model
+            serve(json.dumps(KEY_CREDENTIALS))
+            api.create_client_key("acme", model)
+            assert ClientKeyRequest.from_json(server.requests[-1].body) == model
+            counts["ClientKeyRequest"] += 1
+
+        def check_user_response(model: UserResponse) -> None:
+            assert UserResponse.from_json(model.to_json()) == model
+            serve(model.to_json())
+            assert api.get_user("acme", "ann") == model
+            counts["UserResponse"] += 1
+
+        def check_key_objects(models: list[ClientKeyObject]) -> None:
+            serve("[" + ",".join(model.to_json() for model in models) + "]")
+            assert api.get_client_key_list("acme") == models
+            counts["ClientKeyObject lists"] += 1
+
+        _run(USER_REQUESTS, examples, check_user_request)
+        _run(CLIENT_KEY_REQUESTS, examples, check_key_request)
+        _run(USER_RESPONSES, examples, check_user_response)
+        _run(st.lists(CLIENT_KEY_OBJECTS, max_size=5), examples, check_key_objects)
+    return counts
+
+
+def run_invalid_payloads(examples: int) -> Counter[str]:
+    """A user document with one field broken gives a typed error that names the field.
+
+    Through ``from_json`` that is pydantic's ``ValidationError``; over the wire
+    it is ``ApiDecodeError``, whose message names the field and never quotes
+    the value.
+
+    Raises:
+        AssertionError: the error did not name the field, or the value was accepted.
+    """
+    counts: Counter[str] = Counter()
+    with IdentityServer() as server, closing_api(server.url) as api:
+
+        def serve(body: str) -> None:
+            server.clear_faults()
+            server.inject(body=body)
+
+        def check(case: tuple[str, dict[str, object]]) -> None:
+            name, document = case
+            raw = json.dumps(document)
+            invalid = raised_by(ValidationError, lambda: UserResponse.from_json(raw))
+            assert invalid is not None, f"{raw} was accepted"
+            assert invalid.errors()[0]["loc"][0] == name
+            serve(raw)
+            undecodable = raised_by(ApiDecodeError, lambda: api.get_user("acme", "ann"))
+            assert undecodable is not None, f"{raw} was accepted over the wire"
+            assert undecodable.detail is not None
+            assert name in undecodable.detail
+            assert "user-token-s3cr3t" not in str(undecodable)
+            counts[name] += 1
+
+        _run(INVALID_USER_DOCUMENTS, examples, check)
+    return counts
