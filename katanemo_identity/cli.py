@@ -17,13 +17,16 @@ kind of failure it was (see ``EXIT_*``). ``docs/cli.md`` has examples.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
+import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 from katanemo_identity.api.identity_api import IdentityApi
@@ -340,7 +343,7 @@ def keys_delete(api: IdentityApi, args: argparse.Namespace, output: Output) -> i
     if output.as_json:
         output.json({"clientKeyId": args.key_id, "deleted": True, "message": message})
     else:
-        output.say(f"Deleted key {clean(args.key_id)}: {clean(message)}")
+        output.say(f"Deleted key {clean(args.key_id)}.")
     return EXIT_OK
 
 
@@ -422,7 +425,7 @@ def users_update(api: IdentityApi, args: argparse.Namespace, output: Output) -> 
 
 
 def run_serve(args: argparse.Namespace, output: Output) -> int:
-    """``serve``: run the reference server until Ctrl-C."""
+    """``serve``: run the reference server until Ctrl-C or SIGTERM."""
     from katanemo_identity.testing import IdentityServer
 
     try:
@@ -436,12 +439,31 @@ def run_serve(args: argparse.Namespace, output: Output) -> int:
         if args.db:
             output.say(f"State is kept in {args.db}")
         output.say("Press Ctrl-C to stop.")
-        threading.Event().wait()  # until Ctrl-C raises KeyboardInterrupt here
+        with _sigterm_as_interrupt():
+            threading.Event().wait()  # until Ctrl-C (or SIGTERM) raises KeyboardInterrupt here
     except KeyboardInterrupt:
         output.say("Stopped.")
     finally:
         server.stop()
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    # ``docker stop``, systemd and process managers ask with SIGTERM, not Ctrl-C:
+    # treat it the same, so the server closes its connections and database.
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signal_number: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 # -- demo --------------------------------------------------------------------

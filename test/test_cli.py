@@ -609,6 +609,14 @@ def test_serve_prints_its_url_serves_and_stops_on_ctrl_c_with_exit_0(
     assert [key["clientName"] for key in listed.json()] == ["kept"]
 
 
+def test_serve_stops_cleanly_on_sigterm(capsys: pytest.CaptureFixture[str]) -> None:
+    with serving(stop_with=signal.SIGTERM) as url:
+        listed = invoke(capsys, "users", "list", "--json", "--host", url, "--account", "acme")
+
+    assert listed.code == EXIT_OK
+    assert listed.json() == []
+
+
 def test_serve_on_a_port_in_use_prints_one_line_and_exits_1(
     capsys: pytest.CaptureFixture[str], server: IdentityServer
 ) -> None:
@@ -639,8 +647,8 @@ def test_serve_with_an_empty_token_is_a_usage_error(capsys: pytest.CaptureFixtur
 
 
 @contextlib.contextmanager
-def serving(*options: str) -> Iterator[str]:
-    """Run ``python -m katanemo_identity serve --port 0`` and yield its URL; stop it with SIGINT.
+def serving(*options: str, stop_with: signal.Signals = signal.SIGINT) -> Iterator[str]:
+    """Run ``python -m katanemo_identity serve --port 0`` and yield its URL; stop it with a signal.
 
     On the way out, asserts the server stopped with exit 0, said so, and left no traceback.
     """
@@ -657,7 +665,7 @@ def serving(*options: str) -> Iterator[str]:
         first = process.stdout.readline()
         assert "listening on http://127.0.0.1:" in first, first
         yield first.rsplit(" ", 1)[1].strip()
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop_with)
         out, err = process.communicate(timeout=10)
     finally:
         if process.returncode is None:
