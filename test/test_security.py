@@ -1,0 +1,277 @@
+"""Security guarantees: TLS verification, redirects, and secrets kept out of logs and messages.
+
+Each test here backs one line of ``docs/SECURITY.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Iterator
+
+import pytest
+import trustme
+from faultkit import KEY, KEY_CREDENTIALS, USER_DOCUMENT, TLSServer, closing_api
+from pydantic import ValidationError
+from servers import RawServer, Reply, ScriptedServer
+
+from katanemo_identity import (
+    ApiConnectionError,
+    ApiDecodeError,
+    ApiException,
+    ClientKeyRequest,
+    ClientKeyResponse,
+    Configuration,
+    OpenApiException,
+    UserRequest,
+    UserResponse,
+)
+from katanemo_identity.testing import IdentityServer
+
+ACCESS_TOKEN = "access-t0ken-s3cr3t"
+CLIENT_SECRET = str(KEY_CREDENTIALS["clientSecret"])
+USER_TOKEN = str(USER_DOCUMENT["token"])
+SECRETS = (ACCESS_TOKEN, CLIENT_SECRET, USER_TOKEN)
+
+
+# -- TLS ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def certificate_authority() -> trustme.CA:
+    """A throwaway CA, created for this test run only."""
+    return trustme.CA()
+
+
+@pytest.fixture
+def tls_server(certificate_authority: trustme.CA) -> Iterator[TLSServer]:
+    """An HTTPS server on loopback whose certificate no system store trusts."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("127.0.0.1").configure_cert(context)
+    with TLSServer(context) as server:
+        yield server
+
+
+def test_tls_verification_is_on_by_default() -> None:
+    assert Configuration(host="https://api.katanemo.com").verify_ssl is True
+
+
+def test_self_signed_server_is_refused_by_default(tls_server: TLSServer) -> None:
+    with closing_api(tls_server.url) as api, pytest.raises(ApiConnectionError) as raised:
+        api.get_client_key_list("acme")
+
+    assert "TLS" in str(raised.value)
+    assert raised.value.outcome_unknown is False
+    assert tls_server.requests == []
+
+
+def test_self_signed_server_is_accepted_with_its_ca_configured(
+    tls_server: TLSServer, certificate_authority: trustme.CA
+) -> None:
+    with (
+        certificate_authority.cert_pem.tempfile() as ca_path,
+        closing_api(tls_server.url, ssl_ca_cert=ca_path) as api,
+    ):
+        keys = api.get_client_key_list("acme")
+
+    assert [key.client_key_id for key in keys] == [KEY["clientKeyId"]]
+    assert tls_server.requests == ["/org/acme/keys"]
+
+
+def test_certificate_for_another_host_is_refused(certificate_authority: trustme.CA) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("api.katanemo.com").configure_cert(context)
+    with TLSServer(context) as server, certificate_authority.cert_pem.tempfile() as ca_path:
+        with (
+            closing_api(server.url, ssl_ca_cert=ca_path) as api,
+            pytest.raises(ApiConnectionError),
+        ):
+            api.get_client_key_list("acme")
+
+        assert server.requests == []
+
+
+# -- Redirects ----------------------------------------------------------------
+
+
+def _redirect_to(target: str, status: int = 302) -> Reply:
+    return Reply(status, (("Location", target + "/org/acme/keys"),), b"")
+
+
+def test_redirect_to_another_host_does_not_carry_the_authorization_header() -> None:
+    with ScriptedServer(Reply.json(200, [KEY])) as other:
+        with ScriptedServer(_redirect_to(other.url)) as origin:
+            with closing_api(origin.url, access_token=ACCESS_TOKEN) as api:
+                keys = api.get_client_key_list("acme")
+
+            assert origin.requests[0].headers["Authorization"] == f"Bearer {ACCESS_TOKEN}"
+        assert len(keys) == 1
+        assert len(other.requests) == 1
+        assert "Authorization" not in other.requests[0].headers
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_post_is_not_followed_through_a_redirect(status: int) -> None:
+    with ScriptedServer(Reply.json(200, KEY_CREDENTIALS)) as other:
+        with ScriptedServer(_redirect_to(other.url, status)) as origin:
+            with (
+                closing_api(origin.url, access_token=ACCESS_TOKEN) as api,
+                pytest.raises(ApiException) as raised,
+            ):
+                api.create_client_key(
+                    "acme", ClientKeyRequest(default_role_id="r", client_name="n")
+                )
+
+            assert origin.methods == ["POST"]
+        assert type(raised.value) is ApiException
+        assert raised.value.status == status
+        assert other.requests == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_put_is_not_followed_through_a_redirect(status: int) -> None:
+    with ScriptedServer(Reply.json(200, USER_DOCUMENT)) as other:
+        with ScriptedServer(_redirect_to(other.url, status)) as origin:
+            with closing_api(origin.url) as api, pytest.raises(ApiException) as raised:
+                api.update_user("ann", "acme", UserRequest(account_id="acme"))
+
+            assert origin.methods == ["PUT"]
+        assert raised.value.status == status
+        assert other.requests == []
+
+
+# -- Secrets ------------------------------------------------------------------
+
+
+def _exercise(server: ScriptedServer) -> list[object]:
+    """Make calls that succeed and fail with secrets in flight; return every result and error."""
+    seen: list[object] = []
+    with closing_api(server.url, access_token=ACCESS_TOKEN, debug=True) as api:
+        calls = [
+            lambda: api.create_client_key(
+                "acme", ClientKeyRequest(default_role_id="r", client_name="n")
+            ),
+            lambda: api.create_client_key_with_http_info(
+                "acme", ClientKeyRequest(default_role_id="r", client_name="n")
+            ),
+            lambda: api.get_user("acme", "ann"),
+            lambda: api.get_user_with_http_info("acme", "ann"),
+            lambda: api.create_client_key(
+                "acme", ClientKeyRequest(default_role_id="r", client_name="n")
+            ),
+            lambda: api.get_user("acme", "ann"),
+            lambda: api.get_user("acme", "ann"),
+            lambda: api.get_user("acme", "ann"),
+        ]
+        for call in calls:
+            try:
+                seen.append(call())
+            except OpenApiException as error:
+                seen.append(error)
+        seen.append(api.api_client.configuration)
+        seen.append(api.api_client)
+    return seen
+
+
+_SECRET_REPLIES = (
+    Reply.json(200, KEY_CREDENTIALS),
+    Reply.json(200, KEY_CREDENTIALS),
+    Reply.json(200, USER_DOCUMENT),
+    Reply.json(200, USER_DOCUMENT),
+    # An error whose body echoes the secret.
+    Reply.json(500, {"message": "failed", "clientSecret": CLIENT_SECRET}),
+    # A success whose body does not fit the schema, with the token in it.
+    Reply.json(200, {**USER_DOCUMENT, "isAdmin": "maybe"}),
+    Reply.json(401, {"message": "bad token", "token": USER_TOKEN}),
+    Reply.json(200, {"token": USER_TOKEN}),  # accountId missing
+)
+
+
+def test_secrets_never_reach_any_log_at_any_level(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)  # the root logger: every library's records
+    with ScriptedServer(*_SECRET_REPLIES) as server:
+        _exercise(server)
+
+    assert len(caplog.records) >= len(_SECRET_REPLIES)
+    text = caplog.text + "".join(str(record.__dict__) for record in caplog.records)
+    for secret in SECRETS:
+        assert secret not in text
+
+
+def test_secrets_never_reach_exception_messages() -> None:
+    with ScriptedServer(*_SECRET_REPLIES) as server:
+        seen = _exercise(server)
+
+    errors = [item for item in seen if isinstance(item, OpenApiException)]
+    assert {type(error) for error in errors} >= {ApiDecodeError}
+    assert len(errors) == 4
+    for error in errors:
+        for secret in SECRETS:
+            assert secret not in str(error)
+            assert secret not in repr(error)
+            assert all(secret not in str(arg) for arg in error.args)
+
+
+def test_secrets_never_reach_repr_or_str_of_results() -> None:
+    with ScriptedServer(*_SECRET_REPLIES) as server:
+        seen = _exercise(server)
+
+    results = [item for item in seen if not isinstance(item, OpenApiException)]
+    for item in results:
+        for secret in SECRETS:
+            assert secret not in repr(item), f"repr of {type(item).__name__} shows a secret"
+            assert secret not in str(item), f"str of {type(item).__name__} shows a secret"
+
+
+def test_secret_fields_stay_readable_for_the_caller() -> None:
+    with (
+        ScriptedServer(Reply.json(200, KEY_CREDENTIALS)) as server,
+        closing_api(server.url) as api,
+    ):
+        created = api.create_client_key(
+            "acme", ClientKeyRequest(default_role_id="r", client_name="n")
+        )
+
+    assert isinstance(created, ClientKeyResponse)
+    assert created.client_secret == CLIENT_SECRET
+    assert CLIENT_SECRET in created.to_json()
+    assert CLIENT_SECRET not in created.to_str()
+
+
+def test_invalid_model_error_does_not_quote_the_token() -> None:
+    with pytest.raises(ValidationError) as raised:
+        UserResponse.from_json('{"token": "' + USER_TOKEN + '"}')
+
+    assert "accountId" in str(raised.value)
+    assert USER_TOKEN not in str(raised.value)
+
+
+def test_access_token_is_not_in_a_connection_error() -> None:
+    with (
+        RawServer(RawServer.reset_before_response()) as server,
+        closing_api(server.url, access_token=ACCESS_TOKEN, debug=True) as api,
+        pytest.raises(ApiConnectionError) as raised,
+    ):
+        api.get_client_key_list("acme")
+
+    assert ACCESS_TOKEN not in str(raised.value)
+    assert ACCESS_TOKEN not in repr(raised.value)
+
+
+def test_reference_server_secrets_are_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    with (
+        IdentityServer(access_token=ACCESS_TOKEN) as server,
+        closing_api(server.url, access_token=ACCESS_TOKEN, debug=True) as api,
+    ):
+        created = api.create_client_key(
+            "acme", ClientKeyRequest(default_role_id="r", client_name="n")
+        )
+        user = api.create_user_for_account(
+            "acme", UserRequest(account_id="acme", user_id="ann@example.com")
+        )
+
+    assert created.client_secret
+    assert user.token
+    for secret in (ACCESS_TOKEN, created.client_secret, user.token):
+        assert secret not in caplog.text
