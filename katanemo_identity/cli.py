@@ -123,6 +123,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away, as in ``katanemo-identity demo | head``
+        _discard_stdout()
+        return EXIT_API_ERROR
+
+
+def _discard_stdout() -> None:
+    # Python flushes stdout once more at exit; with the reader gone that would
+    # print a second traceback, so point the descriptor at /dev/null first.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured, closed)
+        pass
 
 
 def build_parser() -> argparse.ArgumentParser:

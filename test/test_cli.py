@@ -511,6 +511,26 @@ def test_demo_module_run_walks_through_every_operation_and_exits_0() -> None:
     assert completed.stderr == ""
 
 
+def test_demo_whose_reader_has_gone_ends_with_exit_1_and_no_traceback() -> None:
+    reader, writer = os.pipe()
+    os.close(reader)  # as ``| head`` does once it has what it wants: every write now fails
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "katanemo_identity", "demo"],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env=_environment_without_sdk_settings(),
+            check=False,
+        )
+    finally:
+        os.close(writer)
+
+    assert completed.returncode == EXIT_API_ERROR
+    assert completed.stderr == ""
+
+
 def test_demo_against_a_host_leaves_its_users_and_removes_its_key(
     capsys: pytest.CaptureFixture[str], server: IdentityServer
 ) -> None:
