@@ -191,26 +191,13 @@ class Handler(BaseHTTPRequestHandler):
             Reply(code, error_body(code, message or explain or "malformed request")), close=True
         )
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
-
-    def do_HEAD(self) -> None:
-        self._serve()
-
-    def do_OPTIONS(self) -> None:
-        self._serve()
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        # http.server dispatches a request to ``do_<METHOD>`` and answers 501
+        # when there is none. Every method, QUERY and TRACE included, goes
+        # through routing instead, so an unsupported one gets 405 (or 404).
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _serve(self) -> None:
         state = self.server.state
