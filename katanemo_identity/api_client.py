@@ -9,6 +9,7 @@ operation's return type, or raises the exception the status maps to.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from katanemo_identity.configuration import (
     validate_timeout,
 )
 from katanemo_identity.exceptions import (
+    ApiConnectionError,
     ApiDecodeError,
     ApiException,
     ApiTypeError,
@@ -45,7 +47,7 @@ from katanemo_identity.models.internal_server_error_exception import (
 from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
 from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 from katanemo_identity.rest import RESTClientObject
-from katanemo_identity.retry import IdentityRetry, build_retry
+from katanemo_identity.retry import IDEMPOTENT_METHODS, IdentityRetry, build_retry
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -158,7 +160,7 @@ class ApiClient:
             self.set_default_header(header_name, header_value)
         if cookie is not None:
             self.set_default_header("Cookie", cookie)
-        self._retry_cache: dict[int, IdentityRetry] = {}
+        self._retry_cache: dict[tuple[int, float, float, float], IdentityRetry] = {}
         self._timeout_cache: dict[TimeoutSetting, urllib3.Timeout] = {}
 
     def __enter__(self) -> Self:
@@ -219,16 +221,12 @@ class ApiClient:
                 body that does not decode (``ApiDecodeError``).
             ApiConnectionError: no complete response was received.
         """
-        method, url, headers, payload, timeout, retries = self._build(
+        method, url, headers, payload, timeout, attempts = self._build(
             operation, path_values, body, options
         )
         started = time.perf_counter()
-        rest = self.rest_client
         try:
-            response = rest.request(
-                method, url, headers=headers, body=payload, timeout=timeout, retries=retries
-            )
-            raw = rest.read_body(method, url, response, self.configuration.max_response_size)
+            response, raw = self._exchange(method, url, headers, payload, timeout, attempts)
         except OpenApiException as error:
             if self.configuration.debug:
                 self._log_failure(method, url, headers, payload, error, started)
@@ -260,12 +258,51 @@ class ApiClient:
             ApiTypeError, ApiValueError: an argument was refused; nothing was sent.
             ApiConnectionError: no response was received.
         """
-        method, url, headers, payload, timeout, retries = self._build(
+        method, url, headers, payload, timeout, attempts = self._build(
             operation, path_values, body, options
         )
         return self.rest_client.request(
-            method, url, headers=headers, body=payload, timeout=timeout, retries=retries
+            method,
+            url,
+            headers=headers,
+            body=payload,
+            timeout=timeout,
+            retries=self._retry(attempts),
         )
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        payload: bytes | None,
+        timeout: urllib3.Timeout,
+        attempts: int,
+    ) -> tuple[urllib3.BaseHTTPResponse, bytes]:
+        """Send a request and read its whole body, retrying as the policy allows."""
+        rest = self.rest_client
+        limit = self.configuration.max_response_size
+        while True:
+            response = rest.request(
+                method,
+                url,
+                headers=headers,
+                body=payload,
+                timeout=timeout,
+                retries=self._retry(attempts),
+            )
+            try:
+                return response, rest.read_body(method, url, response, limit)
+            except ApiConnectionError:
+                # urllib3 retries what fails before the response arrives; a
+                # body cut short fails after its retry loop has ended. An
+                # idempotent request is sent again from what is left of the
+                # same budget; anything else may have been applied, so the
+                # error stands.
+                attempts -= 1 + _failures_retried(response)
+                if method not in IDEMPOTENT_METHODS or attempts < 0:
+                    raise
+                time.sleep(random.random() * self.configuration.retry_backoff_factor)  # noqa: S311 (jitter)
 
     def _build(
         self,
@@ -273,7 +310,7 @@ class ApiClient:
         path_values: tuple[object, ...],
         body: object,
         options: RequestOptions,
-    ) -> tuple[str, str, dict[str, str], bytes | None, urllib3.Timeout, IdentityRetry]:
+    ) -> tuple[str, str, dict[str, str], bytes | None, urllib3.Timeout, int]:
         configuration = self.configuration
         url = configuration.host + operation.path.format_map(
             {
@@ -321,7 +358,7 @@ class ApiClient:
             headers,
             payload,
             self._timeout(timeout_setting),
-            self._retry(attempts),
+            attempts,
         )
 
     def _timeout(self, setting: TimeoutSetting) -> urllib3.Timeout:
@@ -336,18 +373,18 @@ class ApiClient:
 
     def _retry(self, attempts: int) -> IdentityRetry:
         # Retry objects are immutable (each attempt makes a new one), so one
-        # per count serves every request and thread. Backoff settings are
-        # taken from the configuration when the count is first used.
-        retry = self._retry_cache.get(attempts)
+        # per set of settings serves every request and thread; a changed
+        # backoff setting in the configuration makes a new one.
+        configuration = self.configuration
+        key = (
+            attempts,
+            configuration.retry_backoff_factor,
+            configuration.retry_backoff_max,
+            configuration.retry_after_max,
+        )
+        retry = self._retry_cache.get(key)
         if retry is None:
-            configuration = self.configuration
-            retry = build_retry(
-                attempts,
-                configuration.retry_backoff_factor,
-                configuration.retry_backoff_max,
-                configuration.retry_after_max,
-            )
-            self._retry_cache[attempts] = retry
+            retry = self._retry_cache[key] = build_retry(*key)
         return retry
 
     @staticmethod
@@ -463,6 +500,14 @@ def encode_path_value(operation: str, placeholder: str, value: object) -> str:
             f"the most that can be sent is {MAX_PATH_VALUE_LENGTH}"
         )
     return encoded
+
+
+def _failures_retried(response: urllib3.BaseHTTPResponse) -> int:
+    """How many failures urllib3 already retried before this response arrived."""
+    retries = getattr(response, "retries", None)
+    if retries is None:
+        return 0
+    return sum(1 for entry in retries.history if entry.redirect_location is None)
 
 
 def _snake_case(placeholder: str) -> str:

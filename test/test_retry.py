@@ -85,6 +85,44 @@ def test_idempotent_call_is_retried_after_a_connection_reset(
     assert len(server.requests) == 2
 
 
+@idempotent_calls
+@pytest.mark.parametrize(
+    "cut_short",
+    [RawServer.reset_mid_body(), RawServer.short_body()],
+    ids=["reset-mid-body", "short-body"],
+)
+def test_idempotent_call_is_sent_again_when_the_body_is_cut_short(
+    make_api: ApiFactory, method: str, cut_short: object
+) -> None:
+    call, answer = IDEMPOTENT[method]
+    ok = RawServer.send_raw(http_response(200, _json(answer)))
+    with RawServer([cut_short, ok]) as server:  # type: ignore[list-item]
+        call(make_api(server.url, retries=2))
+    assert len(server.requests) == 2
+
+
+def test_a_body_cut_short_spends_the_same_retry_budget(make_api: ApiFactory) -> None:
+    with (
+        RawServer(RawServer.reset_mid_body()) as server,
+        pytest.raises(ApiConnectionError) as caught,
+    ):
+        get_user(make_api(server.url, retries=2))
+    assert len(server.requests) == 3
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_body_cut_short_after_a_retried_status_is_not_sent_past_the_budget(
+    make_api: ApiFactory,
+) -> None:
+    busy = RawServer.send_raw(http_response(503, b'{"message": "busy"}'), keep_open=True)
+    with (
+        RawServer([busy, RawServer.reset_mid_body()]) as server,
+        pytest.raises(ApiConnectionError),
+    ):
+        get_user(make_api(server.url, retries=1))
+    assert len(server.requests) == 2
+
+
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 422])
 def test_a_client_error_is_not_retried(make_api: ApiFactory, status: int) -> None:
     with ScriptedServer(default=error_reply(status)) as server, pytest.raises(ApiException):
