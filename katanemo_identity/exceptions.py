@@ -55,36 +55,32 @@ class OpenApiException(Exception):
     outcome_unknown: bool = False
 
 
-class ApiTypeError(OpenApiException, TypeError):
+class _ArgumentError(OpenApiException):
+    """An argument (or a key or attribute of one) the SDK refused; nothing was sent.
+
+    Attributes:
+        path_to_item: Where in the argument the problem is, when it is nested.
+    """
+
+    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item
+        super().__init__(_with_path(message, path_to_item))
+
+
+class ApiTypeError(_ArgumentError, TypeError):
     """An argument has the wrong type; nothing was sent."""
 
-    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(message, path_to_item))
 
-
-class ApiValueError(OpenApiException, ValueError):
+class ApiValueError(_ArgumentError, ValueError):
     """An argument has a value the API cannot take; nothing was sent."""
 
-    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(message, path_to_item))
 
-
-class ApiKeyError(OpenApiException, KeyError):
+class ApiKeyError(_ArgumentError, KeyError):
     """A required key is missing."""
 
-    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(message, path_to_item))
 
-
-class ApiAttributeError(OpenApiException, AttributeError):
+class ApiAttributeError(_ArgumentError, AttributeError):
     """A required attribute is missing."""
-
-    def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(message, path_to_item))
 
 
 def _with_path(message: str, path_to_item: list[str | int] | None) -> str:
