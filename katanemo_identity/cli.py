@@ -166,6 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         parents=[connection],
         help="walk through all eight operations (on an embedded server unless --host is given)",
+        description=(
+            "Walk through all eight operations of the API. Runs on an embedded reference "
+            f"server unless --host is given (${HOST_ENV} is not read: the demo writes to the "
+            "account it runs in, so it leaves the machine only when asked to)."
+        ),
     )
     demo.add_argument("--account", default=os.environ.get(ACCOUNT_ENV) or "demo")
     demo.set_defaults(run=run_demo)

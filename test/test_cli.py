@@ -576,6 +576,19 @@ def test_demo_against_a_host_leaves_its_users_and_removes_its_key(
     assert keys.json() == []
 
 
+def test_demo_ignores_the_host_environment_variable_and_runs_embedded(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(HOST_ENV, closed_port_url())
+    monkeypatch.setenv(TOKEN_ENV, "some-real-token")
+
+    result = invoke(capsys, "demo")
+
+    assert result.code == EXIT_OK, result.err
+    assert "embedded reference server" in result.out.splitlines()[0]
+    assert "Done: all eight operations ran." in result.out
+
+
 def test_demo_against_a_closed_port_prints_one_line_and_exits_3(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
