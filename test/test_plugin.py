@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 pytest_plugins = ["pytester"]
+
+TESTING_DOC = Path(__file__).resolve().parent.parent / "docs" / "testing.md"
+
+
+def documented_example() -> str:
+    """The example test file in docs/testing.md, as a user would copy it."""
+    found = re.search(
+        r"<!-- example-test-file -->\n```python\n(.*?)```", TESTING_DOC.read_text(), re.S
+    )
+    assert found, "docs/testing.md has no example test file"
+    return found.group(1)
+
 
 USER_TESTS = """
 import pytest
@@ -58,21 +73,22 @@ def test_no_retry_with_the_overridden_configuration(identity_server, identity_ap
 """
 
 
-def test_fixtures_work_in_a_project_that_only_installs_the_package(
+def test_fixtures_and_the_documented_example_work_in_a_project_outside_the_package(
     pytester: pytest.Pytester,
 ) -> None:
     # One subprocess for both scenarios: starting pytest is the slow part.
-    pytester.makepyfile(test_user_project=USER_TESTS)
+    pytester.makepyfile(test_user_project=USER_TESTS, test_documented_example=documented_example())
     override = pytester.mkpydir("override")
     (override / "conftest.py").write_text(OVERRIDE_CONFTEST)
     (override / "test_override.py").write_text(OVERRIDE_TESTS)
 
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
 
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=7)
     result.stdout.fnmatch_lines(
         [
             "*test_no_retry_with_the_overridden_configuration PASSED*",
+            "*test_a_lost_answer_to_a_create_is_reconciled PASSED*",
             "*test_fault_injection_is_usable PASSED*",
         ]
     )
