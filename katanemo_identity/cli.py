@@ -108,24 +108,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; ``sys.argv[1:]`` when None.
 
     Returns:
-        ``EXIT_OK``, ``EXIT_API_ERROR``, ``EXIT_USAGE`` or ``EXIT_CONNECTION``
-        (``--help`` and ``--version`` return 0).
+        One of the ``EXIT_*`` statuses (``--help`` and ``--version`` return 0).
+        ``EXIT_API_ERROR`` too when stdout's reader has gone (``demo | head``).
     """
     try:
         args = build_parser().parse_args(argv)
-        output = Output(sys.stdout, sys.stderr, as_json=getattr(args, "json", False))
-        run: Command = args.run
-        return run(args, output)
     except SystemExit as exit_request:  # argparse's way out: --help, --version, bad usage
-        return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
+        return _status(exit_request)
+    output = Output(sys.stdout, sys.stderr, as_json=getattr(args, "json", False))
+    run: Command = args.run
+    try:
+        return run(args, output)
+    except SystemExit as exit_request:  # a command's own usage check (``args.parser.error``)
+        return _status(exit_request)
     except OpenApiException as error:
-        return report_error(error, sys.stderr)
+        return report_error(error, output.err, writes=args.writes)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away, as in ``katanemo-identity demo | head``
         _discard_stdout()
         return EXIT_API_ERROR
+
+
+def _status(exit_request: SystemExit) -> int:
+    return exit_request.code if isinstance(exit_request.code, int) else EXIT_USAGE
 
 
 def _discard_stdout() -> None:
@@ -159,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--token", type=_non_empty, help="require 'Authorization: Bearer TOKEN' on every request"
     )
     serve.add_argument("--db", metavar="PATH", help="keep state in this SQLite file")
-    serve.set_defaults(run=run_serve)
+    serve.set_defaults(run=run_serve, writes=False)
 
     connection = _connection_options()
     demo = commands.add_parser(
@@ -172,8 +179,12 @@ def build_parser() -> argparse.ArgumentParser:
             "account it runs in, so it leaves the machine only when asked to)."
         ),
     )
-    demo.add_argument("--account", default=os.environ.get(ACCOUNT_ENV) or "demo")
-    demo.set_defaults(run=run_demo)
+    demo.add_argument(
+        "--account",
+        default=os.environ.get(ACCOUNT_ENV) or "demo",
+        help=f"the account to work in (${ACCOUNT_ENV}, else demo)",
+    )
+    demo.set_defaults(run=run_demo, writes=True)
 
     both = (connection, _account_options())
     keys = commands.add_parser("keys", help="list, get, create or delete client keys")
@@ -182,11 +193,16 @@ def build_parser() -> argparse.ArgumentParser:
     get_key = _add(key_actions, "get", "show one client key", keys_get, *both)
     get_key.add_argument("key_id", metavar="KEY_ID")
     create_key = _add(
-        key_actions, "create", "create a key; its secret is shown once", keys_create, *both
+        key_actions,
+        "create",
+        "create a key; its secret is shown once",
+        keys_create,
+        *both,
+        writes=True,
     )
     create_key.add_argument("--name", required=True, help="the key's name, unique in the account")
     create_key.add_argument("--role", required=True, help="the role the key acts with")
-    delete_key = _add(key_actions, "delete", "delete a client key", keys_delete, *both)
+    delete_key = _add(key_actions, "delete", "delete a client key", keys_delete, *both, writes=True)
     delete_key.add_argument("key_id", metavar="KEY_ID")
 
     users = commands.add_parser("users", help="list, get, invite or update users")
@@ -194,10 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add(user_actions, "list", "list the account's users", users_list, *both)
     get_user = _add(user_actions, "get", "show one user", users_get, *both)
     get_user.add_argument("email", metavar="EMAIL")
-    invite = _add(user_actions, "invite", "invite a user by email", users_invite, *both)
+    invite = _add(
+        user_actions, "invite", "invite a user by email", users_invite, *both, writes=True
+    )
     invite.add_argument("email", metavar="EMAIL")
     _user_fields(invite)
-    update = _add(user_actions, "update", "change only the roles/tags given", users_update, *both)
+    update = _add(
+        user_actions,
+        "update",
+        "change only the roles/tags given",
+        users_update,
+        *both,
+        writes=True,
+    )
     update.add_argument("email", metavar="EMAIL")
     _user_fields(update)
     return parser
@@ -236,9 +261,10 @@ def _add(
     help_text: str,
     run: Command,
     *parents: argparse.ArgumentParser,
+    writes: bool = False,
 ) -> argparse.ArgumentParser:
     action = actions.add_parser(name, help=help_text, parents=list(parents))
-    action.set_defaults(run=run, parser=action)
+    action.set_defaults(run=run, parser=action, writes=writes)
     return action
 
 
@@ -631,43 +657,51 @@ def clean(text: str) -> str:
     return "".join(char if char.isprintable() else " " for char in text)
 
 
-def describe_error(error: OpenApiException) -> str:
+def describe_error(error: OpenApiException, *, writes: bool = True) -> str:
     """Say in one line what failed and what to do about it.
 
     Args:
         error: Any exception the SDK raises.
+        writes: Whether the failed call was meant to change something; only
+            then is an unknown outcome worth a warning.
 
     Returns:
         For an API error: status, reason, the server's message (or what the
         SDK found wrong) and the exception's advice. For a connection error:
-        what happened and how to check the host. Otherwise: the message.
+        what happened and what to check. Otherwise: the message.
     """
     if isinstance(error, ApiException):
-        parts = [f"{error.status} {error.reason or 'HTTP error'}"]
+        what = f"{error.status} {error.reason or 'HTTP error'}"
         said = error.message or error.detail
-        if said:
-            parts.append(said)
-        text = ": ".join(parts) + ". " + error.advice
+        sentences = [f"{what}: {said}" if said else what, error.advice]
     elif isinstance(error, ApiTimeoutError):
-        text = f"{error}. The server did not answer in time: retry, or raise --timeout."
+        sentences = [str(error), "The server did not answer in time: retry, or raise --timeout"]
     elif isinstance(error, ApiConnectionError):
-        text = f"{error}. Check that the server is running and --host (or ${HOST_ENV}) is right."
+        sentences = [
+            str(error),
+            f"Check that the server is running and --host (or ${HOST_ENV}) is right",
+        ]
     else:
-        text = str(error)
-    if error.outcome_unknown:
-        text += " The change may have been applied: list to check before trying again."
-    return clean(text).replace(".. ", ". ")
+        sentences = [str(error)]
+    if writes and error.outcome_unknown:
+        sentences.append("The change may have been applied: list to check before trying again")
+    return clean(" ".join(sentence.rstrip(". ") + "." for sentence in sentences))
 
 
-def report_error(error: OpenApiException, err: TextIO) -> int:
+def report_error(error: OpenApiException, err: TextIO, *, writes: bool = True) -> int:
     """Write ``error`` to ``err`` as one line and return the exit status for it.
+
+    Args:
+        error: Any exception the SDK raises.
+        err: The stream to write to (stderr).
+        writes: Whether the failed call was meant to change something.
 
     Returns:
         ``EXIT_API_ERROR`` for an ``ApiException``, ``EXIT_CONNECTION`` for an
         ``ApiConnectionError`` (timeouts included), ``EXIT_USAGE`` for an
         argument the SDK refused before sending.
     """
-    print(f"{PROG}: error: {describe_error(error)}", file=err, flush=True)
+    print(f"{PROG}: error: {describe_error(error, writes=writes)}", file=err, flush=True)
     if isinstance(error, ApiException):
         return EXIT_API_ERROR
     if isinstance(error, ApiConnectionError):

@@ -374,6 +374,7 @@ def test_read_timeout_prints_one_line_and_exits_3_without_hanging(
 
     assert time.monotonic() - started < 5
     assert_one_error_line(result, EXIT_CONNECTION, "timed out", "--timeout")
+    assert "may have been applied" not in result.err  # a list changes nothing
 
 
 def test_create_cut_off_by_a_timeout_warns_it_may_have_been_applied(
