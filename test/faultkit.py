@@ -286,9 +286,10 @@ _TRICKLE = http_response(200, json.dumps([KEY]).encode(), [("Content-Type", "app
 def fault_cases() -> list[FaultCase]:
     """Return every fault scenario, once for GET and once for POST.
 
-    A GET is sent ``RETRIES + 1`` times when the failure happens before the
-    response head arrives; a POST is sent once, except after a 429 (which the
-    API sends before acting) or a refused connection.
+    A GET is sent ``RETRIES + 1`` times when the connection is lost or silent
+    (before or during the body) or the status says "try again"; a POST is sent
+    once, except after a 429 (which the API sends before acting) or a refused
+    connection.
     """
     cases: list[FaultCase] = []
     cases += _per_method(
@@ -311,7 +312,7 @@ def fault_cases() -> list[FaultCase]:
         "reset half-way through the body",
         _raw(RawServer.reset_mid_body),
         ApiConnectionError,
-        get_requests=1,
+        get_requests=_ALL_RETRIES,
         post_requests=1,
         outcome_unknown=True,
     )
@@ -319,7 +320,7 @@ def fault_cases() -> list[FaultCase]:
         "body shorter than its Content-Length",
         _raw(RawServer.short_body),
         ApiConnectionError,
-        get_requests=1,
+        get_requests=_ALL_RETRIES,
         post_requests=1,
         outcome_unknown=True,
     )
