@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import trustme
@@ -147,7 +147,7 @@ def _exercise(server: ScriptedServer) -> list[object]:
     """Make calls that succeed and fail with secrets in flight; return every result and error."""
     seen: list[object] = []
     with closing_api(server.url, access_token=ACCESS_TOKEN, debug=True) as api:
-        calls = [
+        calls: list[Callable[[], object]] = [
             lambda: api.create_client_key(
                 "acme", ClientKeyRequest(default_role_id="r", client_name="n")
             ),
