@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -17,10 +17,11 @@ class ApiResponse(Generic[T]):
         status_code: The HTTP status code (2xx: errors raise instead).
         headers: The response headers; lookups ignore case.
         data: The body decoded into the operation's return type.
-        raw_data: The body exactly as received.
+        raw_data: The body exactly as received. Left out of ``repr``: it may
+            hold a secret that ``data`` masks.
     """
 
     status_code: int
     headers: Mapping[str, str]
     data: T
-    raw_data: bytes
+    raw_data: bytes = field(repr=False)

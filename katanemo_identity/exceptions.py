@@ -102,6 +102,9 @@ class ApiConnectionError(OpenApiException):
             have been received and acted on.
     """
 
+    #: What a caller can do about this error.
+    advice = "Check that the server is running and that the host is right, then retry."
+
     def __init__(self, message: str, *, outcome_unknown: bool) -> None:
         super().__init__(message)
         self.outcome_unknown = outcome_unknown
@@ -109,6 +112,8 @@ class ApiConnectionError(OpenApiException):
 
 class ApiTimeoutError(ApiConnectionError):
     """The connect or read timeout ran out (``_request_timeout`` or ``Configuration.timeout``)."""
+
+    advice = "The server did not answer in time: retry, or allow a longer timeout."
 
 
 class ApiException(OpenApiException):
@@ -258,20 +263,8 @@ class ApiResponseTooLargeError(ApiException):
         limit: The size limit in bytes that the body exceeded.
     """
 
-    def __init__(
-        self,
-        status: int | None = None,
-        reason: str | None = None,
-        body: str | None = None,
-        data: BaseModel | None = None,
-        headers: Mapping[str, str] | None = None,
-        *,
-        limit: int = 0,
-    ) -> None:
-        super().__init__(
-            status, reason, body, data, headers, detail=f"The body exceeds {limit} bytes."
-        )
-        self.limit = limit
+    #: The size limit in bytes that the body exceeded.
+    limit: int = 0
 
     advice = "Raise Configuration.max_response_size if a body this large is expected."
 

@@ -31,6 +31,9 @@ class IdentityModel(BaseModel):
         # The API will grow: a field this version does not know is ignored.
         extra="ignore",
         validate_assignment=True,
+        # A validation error names the field and the problem, never the
+        # value: the value may be a secret.
+        hide_input_in_errors=True,
     )
 
     #: Attribute names whose values are credentials.
