@@ -239,6 +239,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     server: _HTTPServer
     # A socket timeout so an idle keep-alive connection cannot hold its thread.
     timeout = _IDLE_SECONDS
+    # Headers and body go out in separate writes; without TCP_NODELAY each
+    # kept-alive request waits out the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def setup(self) -> None:
         super().setup()
