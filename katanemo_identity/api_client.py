@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 from urllib.parse import quote
 
 import urllib3
@@ -124,6 +124,17 @@ class Operation(Generic[T]):
         return self._adapter[0].validate_json(raw)
 
 
+class PreparedRequest(NamedTuple):
+    """A request ready to send: built and checked once, sent once per attempt."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    timeout: urllib3.Timeout
+    attempts: int
+
+
 class ApiClient:
     """Turns operations into HTTP requests and responses into typed results.
 
@@ -221,18 +232,16 @@ class ApiClient:
                 body that does not decode (``ApiDecodeError``).
             ApiConnectionError: no complete response was received.
         """
-        method, url, headers, payload, timeout, attempts = self._build(
-            operation, path_values, body, options
-        )
+        request = self._build(operation, path_values, body, options)
         started = time.perf_counter()
         try:
-            response, raw = self._exchange(method, url, headers, payload, timeout, attempts)
+            response, raw = self._exchange(request)
         except OpenApiException as error:
             if self.configuration.debug:
-                self._log_failure(method, url, headers, payload, error, started)
+                self._log_failure(request, error, started)
             raise
         if self.configuration.debug:
-            self._log_exchange(method, url, headers, payload, response, raw, started)
+            self._log_exchange(request, response, raw, started)
         status = response.status
         if not 200 <= status <= 299:
             raise self._error(response, raw)
@@ -258,41 +267,29 @@ class ApiClient:
             ApiTypeError, ApiValueError: an argument was refused; nothing was sent.
             ApiConnectionError: no response was received.
         """
-        method, url, headers, payload, timeout, attempts = self._build(
-            operation, path_values, body, options
-        )
+        request = self._build(operation, path_values, body, options)
+        return self._send(request, request.attempts)
+
+    def _send(self, request: PreparedRequest, attempts: int) -> urllib3.BaseHTTPResponse:
         return self.rest_client.request(
-            method,
-            url,
-            headers=headers,
-            body=payload,
-            timeout=timeout,
+            request.method,
+            request.url,
+            headers=request.headers,
+            body=request.body,
+            timeout=request.timeout,
             retries=self._retry(attempts),
         )
 
-    def _exchange(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        payload: bytes | None,
-        timeout: urllib3.Timeout,
-        attempts: int,
-    ) -> tuple[urllib3.BaseHTTPResponse, bytes]:
+    def _exchange(self, request: PreparedRequest) -> tuple[urllib3.BaseHTTPResponse, bytes]:
         """Send a request and read its whole body, retrying as the policy allows."""
-        rest = self.rest_client
         limit = self.configuration.max_response_size
+        attempts = request.attempts
         while True:
-            response = rest.request(
-                method,
-                url,
-                headers=headers,
-                body=payload,
-                timeout=timeout,
-                retries=self._retry(attempts),
-            )
+            response = self._send(request, attempts)
             try:
-                return response, rest.read_body(method, url, response, limit)
+                return response, self.rest_client.read_body(
+                    request.method, request.url, response, limit
+                )
             except ApiConnectionError:
                 # urllib3 retries what fails before the response arrives; a
                 # body cut short fails after its retry loop has ended. An
@@ -300,7 +297,7 @@ class ApiClient:
                 # same budget; anything else may have been applied, so the
                 # error stands.
                 attempts -= 1 + _failures_retried(response)
-                if method not in IDEMPOTENT_METHODS or attempts < 0:
+                if request.method not in IDEMPOTENT_METHODS or attempts < 0:
                     raise
                 time.sleep(random.random() * self.configuration.retry_backoff_factor)  # noqa: S311 (jitter)
 
@@ -310,7 +307,7 @@ class ApiClient:
         path_values: tuple[object, ...],
         body: object,
         options: RequestOptions,
-    ) -> tuple[str, str, dict[str, str], bytes | None, urllib3.Timeout, int]:
+    ) -> PreparedRequest:
         configuration = self.configuration
         url = configuration.host + operation.path.format_map(
             {
@@ -352,13 +349,8 @@ class ApiClient:
                 timeout_setting = validate_timeout(options["_request_timeout"])
             if "_retries" in options:
                 attempts = validate_retries(options["_retries"])
-        return (
-            operation.method,
-            url,
-            headers,
-            payload,
-            self._timeout(timeout_setting),
-            attempts,
+        return PreparedRequest(
+            operation.method, url, headers, payload, self._timeout(timeout_setting), attempts
         )
 
     def _timeout(self, setting: TimeoutSetting) -> urllib3.Timeout:
@@ -423,48 +415,38 @@ class ApiClient:
 
     def _log_exchange(
         self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        payload: bytes | None,
+        request: PreparedRequest,
         response: urllib3.BaseHTTPResponse,
         raw: bytes,
         started: float,
     ) -> None:
-        logger = self.configuration.logger
         elapsed = (time.perf_counter() - started) * 1000
-        logger.debug(
+        self.configuration.logger.debug(
             "%s %s -> %s %s in %.1f ms\nrequest headers: %s\nrequest body: %s\n"
             "response headers: %s\nresponse body: %s",
-            method,
-            url,
+            request.method,
+            request.url,
             response.status,
             response.reason,
             elapsed,
-            redact_headers(headers),
-            _loggable(payload),
+            redact_headers(request.headers),
+            _loggable(request.body),
             redact_headers(dict(response.headers)),
             _loggable(raw),
         )
 
     def _log_failure(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        payload: bytes | None,
-        error: OpenApiException,
-        started: float,
+        self, request: PreparedRequest, error: OpenApiException, started: float
     ) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         self.configuration.logger.debug(
             "%s %s -> %s after %.1f ms\nrequest headers: %s\nrequest body: %s",
-            method,
-            url,
+            request.method,
+            request.url,
             type(error).__name__,
             elapsed,
-            redact_headers(headers),
-            _loggable(payload),
+            redact_headers(request.headers),
+            _loggable(request.body),
         )
 
 

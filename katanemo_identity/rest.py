@@ -142,9 +142,16 @@ class RESTClientObject:
     def _too_large(response: urllib3.BaseHTTPResponse, limit: int) -> ApiResponseTooLargeError:
         # The rest of the body is never read: closing the connection is cheaper.
         response.close()
-        return ApiResponseTooLargeError(
-            response.status, response.reason, None, None, response.headers, limit=limit
+        error = ApiResponseTooLargeError(
+            response.status,
+            response.reason,
+            None,
+            None,
+            response.headers,
+            detail=f"The body exceeds {limit} bytes.",
         )
+        error.limit = limit
+        return error
 
     def close(self) -> None:
         """Close every pooled connection."""
