@@ -9,6 +9,7 @@ operation's return type, or raises the exception the status maps to.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -461,27 +462,35 @@ def encode_path_value(operation: str, placeholder: str, value: object) -> str:
         ApiValueError: the value is not a string, is empty, cannot be encoded
             as UTF-8, or is longer than ``MAX_PATH_VALUE_LENGTH`` encoded.
     """
-    name = _snake_case(placeholder)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value:
+        kind = "empty" if isinstance(value, str) else type(value).__name__
         raise ApiValueError(
-            f"{operation}(): {name} must be a non-empty string, not {type(value).__name__}"
+            f"{operation}(): {_snake_case(placeholder)} must be a non-empty string, not {kind}"
         )
-    if not value:
-        raise ApiValueError(f"{operation}(): {name} must be a non-empty string")
     try:
-        encoded = quote(value, safe="")
+        # Ids repeat from call to call: short ones are encoded once.
+        encoded = _encode_short(value) if len(value) <= 256 else _encode(value)
     except UnicodeEncodeError:
         raise ApiValueError(
-            f"{operation}(): {name} contains a character that cannot be encoded as UTF-8"
+            f"{operation}(): {_snake_case(placeholder)} contains a character that cannot be "
+            "encoded as UTF-8"
         ) from None
-    if encoded in (".", ".."):
-        encoded = encoded.replace(".", "%2E")
     if len(encoded) > MAX_PATH_VALUE_LENGTH:
         raise ApiValueError(
-            f"{operation}(): {name} is {len(encoded)} characters once encoded; "
-            f"the most that can be sent is {MAX_PATH_VALUE_LENGTH}"
+            f"{operation}(): {_snake_case(placeholder)} is {len(encoded)} characters once "
+            f"encoded; the most that can be sent is {MAX_PATH_VALUE_LENGTH}"
         )
     return encoded
+
+
+def _encode(value: str) -> str:
+    encoded = quote(value, safe="")
+    if encoded in (".", ".."):
+        return encoded.replace(".", "%2E")
+    return encoded
+
+
+_encode_short = functools.lru_cache(maxsize=4096)(_encode)
 
 
 def _failures_retried(response: urllib3.BaseHTTPResponse) -> int:

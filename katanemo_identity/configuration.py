@@ -96,6 +96,7 @@ class Configuration:
         if access_token is None:
             access_token = os.environ.get(TOKEN_ENV) or None
         self.access_token: TokenSetting | None = access_token
+        self._checked_authorization: tuple[str, str] | None = None
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
         self.cert_file = cert_file
@@ -173,8 +174,13 @@ class Configuration:
             token = token()
         if not isinstance(token, str) or not token:
             raise ApiValueError("access_token must be a non-empty string")
+        checked = self._checked_authorization
+        if checked is not None and checked[0] == token:
+            return checked[1]
         value = "Bearer " + token
         validate_header("Authorization", value)
+        # A token is checked once, not on every request that sends it.
+        self._checked_authorization = (token, value)
         return value
 
     @classmethod

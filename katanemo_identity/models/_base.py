@@ -34,6 +34,9 @@ class IdentityModel(BaseModel):
         # A validation error names the field and the problem, never the
         # value: the value may be a secret.
         hide_input_in_errors=True,
+        # Validators are built on first use, not at import: a tool that
+        # imports the package and touches one model pays for that one.
+        defer_build=True,
     )
 
     #: Attribute names whose values are credentials.
