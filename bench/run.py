@@ -68,6 +68,8 @@ GENERATED_PACKAGE = "openapi_identity"
 CPU_TARGET = 1.10
 #: Import target: at most the floor plus this many milliseconds.
 IMPORT_TARGET_MS = 60.0
+#: Suffix of the import measures that also load what the first call needs.
+FIRST_USE = " (first use)"
 #: Thread target: shared-client throughput at least this fraction of the floor's.
 THREAD_TARGET = 0.90
 
@@ -136,6 +138,8 @@ class Subject:
     #: Returns the get_user call each of ``n`` threads makes, and a closer.
     build_threaded: Callable[[int], tuple[list[Callable[[], object]], Callable[[], None]]]
     import_statement: str
+    #: The import plus what the first call needs loaded (the models, the client).
+    first_use_statement: str
     import_path: str | None = None
     skipped: str | None = None
 
@@ -194,7 +198,13 @@ def floor_subject(base_url: str) -> Subject:
 
         return [call_with(pool) for pool in pools], close
 
-    return Subject("floor (urllib3 + pydantic)", build, build_threaded, "import urllib3, pydantic")
+    return Subject(
+        "floor (urllib3 + pydantic)",
+        build,
+        build_threaded,
+        "import urllib3, pydantic",
+        "import urllib3; from pydantic import BaseModel, Field, TypeAdapter",
+    )
 
 
 def sdk_subject(base_url: str) -> Subject:
@@ -228,7 +238,13 @@ def sdk_subject(base_url: str) -> Subject:
         api = katanemo_identity.IdentityApi(client)
         return [lambda: api.get_user(ACCOUNT_ID, USER_ID)] * threads, client.close
 
-    return Subject("katanemo_identity", build, build_threaded, "import katanemo_identity")
+    return Subject(
+        "katanemo_identity",
+        build,
+        build_threaded,
+        "import katanemo_identity",
+        "import katanemo_identity; katanemo_identity.IdentityApi",
+    )
 
 
 def generated_subject(base_url: str, package_dir: Path) -> Subject:
@@ -272,6 +288,7 @@ def generated_subject(base_url: str, package_dir: Path) -> Subject:
         build,
         build_threaded,
         f"import {GENERATED_PACKAGE}",
+        f"import {GENERATED_PACKAGE}; {GENERATED_PACKAGE}.IdentityApi",
         import_path=str(package_dir),
     )
 
@@ -451,6 +468,7 @@ class Results:
     per_call: dict[str, dict[str, Sample]] = field(default_factory=dict)
     threads: dict[str, float] = field(default_factory=dict)
     imports: dict[str, Sample] = field(default_factory=dict)
+    import_statements: dict[str, str] = field(default_factory=dict)
     interpreter: Sample | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -550,6 +568,9 @@ def measure_imports(subjects: list[Subject], settings: Settings, results: Result
     statements = {"interpreter start (python -c pass)": ("pass", None)}
     for subject in subjects:
         statements[subject.name] = (subject.import_statement, subject.import_path)
+        statements[subject.name + FIRST_USE] = (subject.first_use_statement, subject.import_path)
+        results.import_statements[subject.name] = subject.import_statement
+        results.import_statements[subject.name + FIRST_USE] = subject.first_use_statement
     wall: dict[str, list[float]] = {name: [] for name in statements}
     cpu: dict[str, list[float]] = {name: [] for name in statements}
     # Warm-up runs fill the file cache and are not counted.
@@ -674,7 +695,6 @@ def render(results: Results, settings: Settings, generator: str) -> str:
 
     assert results.interpreter is not None
     base = results.interpreter
-    import_floor = results.imports[floor].wall_ms
     lines += [
         "",
         "`import` in a fresh interpreter (`python -c`; ms, median; CPU is the child's user + system):",
@@ -684,26 +704,23 @@ def render(results: Results, settings: Settings, generator: str) -> str:
         _row(["`pass` (interpreter start)", f"{base.wall_ms:.1f}", f"{base.cpu_ms:.1f}", "", ""]),
     ]
     for name, sample in results.imports.items():
-        statement = (
-            "`import urllib3, pydantic`"
-            if name == floor
-            else "`import katanemo_identity`"
-            if name == sdk
-            else f"`import {GENERATED_PACKAGE}`"
-        )
-        over = sample.wall_ms - import_floor
-        target = (
-            f"<= +{IMPORT_TARGET_MS:.0f} ms: {_met(over <= IMPORT_TARGET_MS)}"
-            if name == sdk
-            else ""
-        )
+        first_use = name.endswith(FIRST_USE)
+        reference = results.imports[floor + FIRST_USE if first_use else floor].wall_ms
+        over = sample.wall_ms - reference
+        is_floor = name in (floor, floor + FIRST_USE)
+        if name == sdk:
+            target = f"<= +{IMPORT_TARGET_MS:.0f} ms: {_met(over <= IMPORT_TARGET_MS)}"
+        elif name == sdk + FIRST_USE:
+            target = "reported (the cost moved to first use)"
+        else:
+            target = ""
         lines.append(
             _row(
                 [
-                    statement,
+                    f"`{results.import_statements[name]}`",
                     f"{sample.wall_ms:.1f}",
                     f"{sample.cpu_ms:.1f}",
-                    "" if name == floor else f"{over:+.1f} ms",
+                    "" if is_floor else f"{over:+.1f} ms",
                     target,
                 ]
             )

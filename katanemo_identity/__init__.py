@@ -14,70 +14,106 @@ The exception classes own the names ``BadRequestException``,
 ``UnauthorizedException``, ``ConflictException``, ``TooManyRequestsException``
 and ``InternalServerErrorException`` here; the error-body models of the same
 names are in ``katanemo_identity.models``.
+
+The names below are loaded on first use (PEP 562), so that importing the
+package costs a short-lived tool next to nothing until it makes a call.
 """
 
-from katanemo_identity.api.identity_api import IdentityApi
-from katanemo_identity.api_client import ApiClient, RequestOptions
-from katanemo_identity.api_response import ApiResponse
-from katanemo_identity.configuration import Configuration, __version__
-from katanemo_identity.exceptions import (
-    ApiAttributeError,
-    ApiConnectionError,
-    ApiDecodeError,
-    ApiException,
-    ApiKeyError,
-    ApiResponseTooLargeError,
-    ApiTimeoutError,
-    ApiTypeError,
-    ApiValueError,
-    BadRequestException,
-    ConflictException,
-    ForbiddenException,
-    InternalServerErrorException,
-    NotFoundException,
-    OpenApiException,
-    ServiceException,
-    TooManyRequestsException,
-    UnauthorizedException,
-    UnprocessableEntityException,
-)
-from katanemo_identity.models.client_key_object import ClientKeyObject
-from katanemo_identity.models.client_key_request import ClientKeyRequest
-from katanemo_identity.models.client_key_response import ClientKeyResponse
-from katanemo_identity.models.error import Error
-from katanemo_identity.models.user_request import UserRequest
-from katanemo_identity.models.user_response import UserResponse
+from __future__ import annotations
 
-__all__ = [
-    "ApiAttributeError",
-    "ApiClient",
-    "ApiConnectionError",
-    "ApiDecodeError",
-    "ApiException",
-    "ApiKeyError",
-    "ApiResponse",
-    "ApiResponseTooLargeError",
-    "ApiTimeoutError",
-    "ApiTypeError",
-    "ApiValueError",
-    "BadRequestException",
-    "ClientKeyObject",
-    "ClientKeyRequest",
-    "ClientKeyResponse",
-    "Configuration",
-    "ConflictException",
-    "Error",
-    "ForbiddenException",
-    "IdentityApi",
-    "InternalServerErrorException",
-    "NotFoundException",
-    "OpenApiException",
-    "RequestOptions",
-    "ServiceException",
-    "TooManyRequestsException",
-    "UnauthorizedException",
-    "UnprocessableEntityException",
-    "UserRequest",
-    "UserResponse",
-    "__version__",
-]
+import importlib
+from typing import TYPE_CHECKING
+
+from katanemo_identity._version import __version__ as __version__
+
+if TYPE_CHECKING:
+    from katanemo_identity.api.identity_api import IdentityApi as IdentityApi
+    from katanemo_identity.api_client import ApiClient as ApiClient
+    from katanemo_identity.api_client import RequestOptions as RequestOptions
+    from katanemo_identity.api_response import ApiResponse as ApiResponse
+    from katanemo_identity.configuration import Configuration as Configuration
+    from katanemo_identity.exceptions import ApiAttributeError as ApiAttributeError
+    from katanemo_identity.exceptions import ApiConnectionError as ApiConnectionError
+    from katanemo_identity.exceptions import ApiDecodeError as ApiDecodeError
+    from katanemo_identity.exceptions import ApiException as ApiException
+    from katanemo_identity.exceptions import ApiKeyError as ApiKeyError
+    from katanemo_identity.exceptions import ApiResponseTooLargeError as ApiResponseTooLargeError
+    from katanemo_identity.exceptions import ApiTimeoutError as ApiTimeoutError
+    from katanemo_identity.exceptions import ApiTypeError as ApiTypeError
+    from katanemo_identity.exceptions import ApiValueError as ApiValueError
+    from katanemo_identity.exceptions import BadRequestException as BadRequestException
+    from katanemo_identity.exceptions import ConflictException as ConflictException
+    from katanemo_identity.exceptions import ForbiddenException as ForbiddenException
+    from katanemo_identity.exceptions import (
+        InternalServerErrorException as InternalServerErrorException,
+    )
+    from katanemo_identity.exceptions import NotFoundException as NotFoundException
+    from katanemo_identity.exceptions import OpenApiException as OpenApiException
+    from katanemo_identity.exceptions import ServiceException as ServiceException
+    from katanemo_identity.exceptions import TooManyRequestsException as TooManyRequestsException
+    from katanemo_identity.exceptions import UnauthorizedException as UnauthorizedException
+    from katanemo_identity.exceptions import (
+        UnprocessableEntityException as UnprocessableEntityException,
+    )
+    from katanemo_identity.models.client_key_object import ClientKeyObject as ClientKeyObject
+    from katanemo_identity.models.client_key_request import ClientKeyRequest as ClientKeyRequest
+    from katanemo_identity.models.client_key_response import ClientKeyResponse as ClientKeyResponse
+    from katanemo_identity.models.error import Error as Error
+    from katanemo_identity.models.user_request import UserRequest as UserRequest
+    from katanemo_identity.models.user_response import UserResponse as UserResponse
+
+_EXCEPTIONS = "katanemo_identity.exceptions"
+
+#: Each public name and the module it is loaded from.
+_EXPORTS: dict[str, str] = {
+    "IdentityApi": "katanemo_identity.api.identity_api",
+    "ApiClient": "katanemo_identity.api_client",
+    "RequestOptions": "katanemo_identity.api_client",
+    "ApiResponse": "katanemo_identity.api_response",
+    "Configuration": "katanemo_identity.configuration",
+    "ClientKeyObject": "katanemo_identity.models.client_key_object",
+    "ClientKeyRequest": "katanemo_identity.models.client_key_request",
+    "ClientKeyResponse": "katanemo_identity.models.client_key_response",
+    "Error": "katanemo_identity.models.error",
+    "UserRequest": "katanemo_identity.models.user_request",
+    "UserResponse": "katanemo_identity.models.user_response",
+    **dict.fromkeys(
+        (
+            "ApiAttributeError",
+            "ApiConnectionError",
+            "ApiDecodeError",
+            "ApiException",
+            "ApiKeyError",
+            "ApiResponseTooLargeError",
+            "ApiTimeoutError",
+            "ApiTypeError",
+            "ApiValueError",
+            "BadRequestException",
+            "ConflictException",
+            "ForbiddenException",
+            "InternalServerErrorException",
+            "NotFoundException",
+            "OpenApiException",
+            "ServiceException",
+            "TooManyRequestsException",
+            "UnauthorizedException",
+            "UnprocessableEntityException",
+        ),
+        _EXCEPTIONS,
+    ),
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'katanemo_identity' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

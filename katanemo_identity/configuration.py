@@ -14,9 +14,8 @@ from collections.abc import Callable
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
-
-__version__ = "1.0.0"
 
 DEFAULT_HOST = "https://api.katanemo.com"
 

@@ -1,0 +1,58 @@
+"""The package's top level: what it exports, and what importing it costs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import katanemo_identity
+from katanemo_identity import exceptions, models
+
+
+def test_every_exported_name_resolves_to_the_object_in_its_module() -> None:
+    for name in katanemo_identity.__all__:
+        assert getattr(katanemo_identity, name) is not None, name
+    assert katanemo_identity.ConflictException is exceptions.ConflictException
+    assert katanemo_identity.UserRequest is models.UserRequest
+
+
+def test_the_top_level_conflict_names_are_the_exceptions_not_the_models() -> None:
+    for name in ("BadRequestException", "UnauthorizedException", "ConflictException"):
+        assert issubclass(getattr(katanemo_identity, name), katanemo_identity.ApiException)
+        assert not issubclass(getattr(models, name), BaseException)
+
+
+def test_an_unknown_name_raises_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'NoSuchThing'"):
+        katanemo_identity.NoSuchThing  # noqa: B018
+
+
+def test_star_import_brings_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from katanemo_identity import *", namespace)
+    assert set(katanemo_identity.__all__) <= set(namespace)
+
+
+def test_importing_the_package_loads_neither_urllib3_nor_pydantic() -> None:
+    # A tool that imports the package and never calls the API pays for neither.
+    code = (
+        "import sys, katanemo_identity; "
+        "print(sorted(m for m in ('urllib3', 'pydantic') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_first_use_of_a_name_loads_what_it_needs() -> None:
+    code = (
+        "import sys, katanemo_identity; katanemo_identity.IdentityApi; "
+        "print(all(m in sys.modules for m in ('urllib3', 'pydantic')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "True"
