@@ -27,6 +27,7 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 from urllib.parse import unquote
 
+from conftest import USER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -887,16 +888,7 @@ INVALID_USER_DOCUMENTS = st.sampled_from(sorted(_WRONG_VALUES)).flatmap(
 )
 
 #: A valid user document, as the API returns it.
-USER_DOCUMENT: dict[str, object] = {
-    "accountId": "acme",
-    "serviceId": "svc-1",
-    "userId": "ann@example.com",
-    "isAdmin": False,
-    "isActive": True,
-    "token": "user-token-s3cr3t",
-    "tags": {"team": ["blue"]},
-    "roles": ["admin"],
-}
+USER_DOCUMENT: dict[str, object] = USER
 
 
 E = TypeVar("E", bound=BaseException)

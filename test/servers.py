@@ -35,7 +35,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from types import TracebackType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 #: Longest any handler thread is waited for when a server stops.
 _JOIN_SECONDS = 2.0
@@ -124,7 +127,63 @@ class RecordedRequest:
 Responder = Callable[[RecordedRequest], Reply]
 
 
-class ScriptedServer:
+class _LoopbackServer:
+    """What both servers share: a background thread, and the connections to close on stop.
+
+    A subclass sets ``url``, implements ``_run`` (serve until told to stop)
+    and ``_halt`` (tell ``_run`` to return, then release the listening
+    socket), and calls ``_track`` for each connection it accepts.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.connections = 0
+        self._sockets: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._background: threading.Thread | None = None
+
+    def start(self) -> Self:
+        """Start serving in a background thread; returns the server."""
+        self._background = threading.Thread(target=self._run, daemon=True)
+        self._background.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close every connection and wait briefly for the threads."""
+        self._halt()
+        if self._background is not None:
+            self._background.join(_JOIN_SECONDS)
+            self._background = None
+        with self._lock:
+            sockets = list(self._sockets)
+            threads = list(self._threads)
+        for sock in sockets:
+            _close_hard(sock)
+        for thread in threads:
+            thread.join(_JOIN_SECONDS)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def _track(self, sock: socket.socket, thread: threading.Thread) -> int:
+        """Remember a connection and the thread serving it; return its number from 0."""
+        with self._lock:
+            self._sockets.append(sock)
+            self._threads.append(thread)
+            self.connections += 1
+            return self.connections - 1
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _halt(self) -> None:
+        raise NotImplementedError
+
+
+class ScriptedServer(_LoopbackServer):
     """A loopback HTTP/1.1 server that answers from a script and records what it got.
 
     Args:
@@ -146,18 +205,14 @@ class ScriptedServer:
         responder: Responder | None = None,
         default: Reply | None = None,
     ) -> None:
+        super().__init__()
         self._script: list[Reply] = list(replies)
         self._responder = responder
         self._default = default
-        self._lock = threading.Lock()
         self.requests: list[RecordedRequest] = []
-        self.connections = 0
-        self._sockets: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
         self._httpd = _HTTPServer(self)
         host, port = self._httpd.server_address[:2]
         self.url = f"http://{host!s}:{port}"
-        self._serving: threading.Thread | None = None
 
     def add(self, *replies: Reply) -> None:
         """Append replies to the script."""
@@ -170,48 +225,18 @@ class ScriptedServer:
         with self._lock:
             return [request.method for request in self.requests]
 
-    def start(self) -> ScriptedServer:
-        """Start serving in a background thread; returns the server."""
-        self._serving = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._serving.start()
-        return self
+    def _run(self) -> None:
+        self._httpd.serve_forever(poll_interval=0.05)
 
-    def stop(self) -> None:
-        """Stop serving, close every connection and wait briefly for the threads."""
-        if self._serving is not None:
+    def _halt(self) -> None:
+        if self._background is not None:
             self._httpd.shutdown()
-            self._serving.join(_JOIN_SECONDS)
-            self._serving = None
         self._httpd.server_close()
-        with self._lock:
-            sockets = list(self._sockets)
-            threads = list(self._threads)
-        for sock in sockets:
-            _close_hard(sock)
-        for thread in threads:
-            thread.join(_JOIN_SECONDS)
-
-    def __enter__(self) -> ScriptedServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # Called from the handler threads.
 
     def _connected(self, sock: socket.socket) -> int:
-        with self._lock:
-            self._sockets.append(sock)
-            self._threads.append(threading.current_thread())
-            self.connections += 1
-            return self.connections - 1
+        return self._track(sock, threading.current_thread())
 
     def _reply_for(self, request: RecordedRequest) -> Reply:
         with self._lock:
@@ -286,7 +311,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 RawHandler = Callable[[socket.socket, bytes], None]
 
 
-class RawServer:
+class RawServer(_LoopbackServer):
     """A loopback socket server whose responses are written by hand, byte by byte.
 
     Each connection is read one request at a time (headers, plus a body of
@@ -309,52 +334,22 @@ class RawServer:
         self._handlers: list[RawHandler] = [handlers] if callable(handlers) else list(handlers)
         if not self._handlers:
             raise ValueError("RawServer needs at least one handler")
-        self._lock = threading.Lock()
+        super().__init__()
         self._stopping = threading.Event()
-        self.connections = 0
         self.requests: list[bytes] = []
-        self._sockets: list[socket.socket] = []
-        self._threads: list[threading.Thread] = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(64)
         self._listener.settimeout(0.05)
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._accepting: threading.Thread | None = None
 
-    def start(self) -> RawServer:
-        """Start accepting connections in a background thread; returns the server."""
-        self._accepting = threading.Thread(target=self._accept_loop, daemon=True)
-        self._accepting.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop accepting, close every connection and wait briefly for the threads."""
+    def _halt(self) -> None:
         self._stopping.set()
-        if self._accepting is not None:
-            self._accepting.join(_JOIN_SECONDS)
-            self._accepting = None
+        if self._background is not None:
+            self._background.join(_JOIN_SECONDS)
         self._listener.close()
-        with self._lock:
-            sockets = list(self._sockets)
-            threads = list(self._threads)
-        for sock in sockets:
-            _close_hard(sock)
-        for thread in threads:
-            thread.join(_JOIN_SECONDS)
 
-    def __enter__(self) -> RawServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _accept_loop(self) -> None:
+    def _run(self) -> None:
         while not self._stopping.is_set():
             try:
                 conn, _ = self._listener.accept()
@@ -364,10 +359,7 @@ class RawServer:
                 return
             conn.settimeout(_IDLE_SECONDS)
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            with self._lock:
-                self.connections += 1
-                self._sockets.append(conn)
-                self._threads.append(thread)
+            self._track(conn, thread)
             thread.start()
 
     def _serve(self, conn: socket.socket) -> None:
