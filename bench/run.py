@@ -73,6 +73,12 @@ FIRST_USE = " (first use)"
 #: Thread target: shared-client throughput at least this fraction of the floor's.
 THREAD_TARGET = 0.90
 
+#: The floor with the timeout the SDK sets on every call by default; shown
+#: beside the thread measure, since a socket with a timeout polls before each
+#: read and that costs a little under contention.
+FLOOR_WITH_TIMEOUT = "floor + the SDK's default timeout"
+SDK_DEFAULT_TIMEOUT = urllib3.Timeout(connect=10.0, read=60.0)
+
 
 # -- the floor's models: the same fields and aliases as the SDK's -------------
 
@@ -144,8 +150,11 @@ class Subject:
     skipped: str | None = None
 
 
-def floor_subject(base_url: str) -> Subject:
-    """Return the floor: bare urllib3 pools and ``TypeAdapter.validate_json`` built once."""
+def floor_subject(base_url: str, timeout: urllib3.Timeout | None = None) -> Subject:
+    """Return the floor: bare urllib3 pools and ``TypeAdapter.validate_json`` built once.
+
+    With ``timeout``, the pools set it on every request, as the SDK always does.
+    """
     users_adapter = TypeAdapter(list[FloorUser])
     keys_adapter = TypeAdapter(list[FloorClientKey])
     user_adapter = TypeAdapter(FloorUser)
@@ -187,7 +196,10 @@ def floor_subject(base_url: str) -> Subject:
         )
 
     def build_threaded(threads: int) -> tuple[list[Callable[[], object]], Callable[[], None]]:
-        pools = [urllib3.PoolManager() for _ in range(threads)]
+        pools = [
+            urllib3.PoolManager() if timeout is None else urllib3.PoolManager(timeout=timeout)
+            for _ in range(threads)
+        ]
 
         def call_with(pool: urllib3.PoolManager) -> Callable[[], object]:
             return lambda: user_adapter.validate_json(get(pool, user_url))
@@ -199,7 +211,7 @@ def floor_subject(base_url: str) -> Subject:
         return [call_with(pool) for pool in pools], close
 
     return Subject(
-        "floor (urllib3 + pydantic)",
+        "floor (urllib3 + pydantic)" if timeout is None else FLOOR_WITH_TIMEOUT,
         build,
         build_threaded,
         "import urllib3, pydantic",
@@ -681,6 +693,17 @@ def render(results: Results, settings: Settings, generator: str) -> str:
             ]
         ),
     ]
+    timed_floor = results.threads[FLOOR_WITH_TIMEOUT]
+    lines.append(
+        _row(
+            [
+                FLOOR_WITH_TIMEOUT,
+                f"{timed_floor:.0f}",
+                _ratio(timed_floor, results.threads[floor]),
+                f"the SDK is {results.threads[sdk] / timed_floor:.2f}x of this",
+            ]
+        )
+    )
     if other:
         lines.append(
             _row(
@@ -824,7 +847,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         results = Results([subject.name for subject in subjects])
         measure_calls(subjects, settings, results)
-        measure_threads(subjects, settings, results)
+        measure_threads(
+            [*subjects, floor_subject(server.base_url, SDK_DEFAULT_TIMEOUT)], settings, results
+        )
         measure_imports(subjects, settings, results)
     finally:
         server.close()

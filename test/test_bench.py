@@ -79,12 +79,18 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
         assert NUMBER.match(sdk_cpu)
         assert RATIO.match(ratio)
         assert target.startswith("<= 1.10x: ")
-    assert [row[0] for row in threads[2:]] == ["floor (urllib3 + pydantic)", "katanemo_identity"]
+    assert [row[0] for row in threads[2:]] == [
+        "floor (urllib3 + pydantic)",
+        "katanemo_identity",
+        "floor + the SDK's default timeout",
+    ]
     assert all(NUMBER.match(row[1]) for row in threads[2:])
     assert [row[0] for row in imports[2:]] == [
         "`pass` (interpreter start)",
         "`import urllib3, pydantic`",
+        "`import urllib3; from pydantic import BaseModel, Field, TypeAdapter`",
         "`import katanemo_identity`",
+        "`import katanemo_identity; katanemo_identity.IdentityApi`",
     ]
     assert all(NUMBER.match(row[1]) for row in imports[2:])
     # The table is printed as well as written.
