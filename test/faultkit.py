@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 from urllib.parse import unquote
 
-from conftest import USER
+from conftest import KEY, KEY_CREDENTIALS, USER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -57,18 +57,6 @@ from katanemo_identity.testing import Fault, IdentityServer
 
 T = TypeVar("T")
 
-#: A key's credentials as the API returns them on create.
-KEY_CREDENTIALS = {"clientId": "client-1", "clientSecret": "client-secret-s3cr3t"}
-
-#: One key as listed.
-KEY = {
-    "accountId": "acme",
-    "roles": ["reader"],
-    "clientName": "ci",
-    "clientKeyId": "key-1",
-    "serviceId": "svc-1",
-    "isActive": True,
-}
 
 #: Read timeout used by every fault scenario; a silent server ends a call after it.
 READ_TIMEOUT = 0.3
