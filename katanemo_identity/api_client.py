@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 from urllib.parse import quote
 
@@ -110,7 +110,12 @@ class Operation(Generic[T]):
     path_params: tuple[str, ...]
     response_type: Any
     body_type: type[BaseModel] | None = None
-    _adapter: list[TypeAdapter[T]] = field(default_factory=list, repr=False, compare=False)
+
+    @functools.cached_property
+    def _adapter(self) -> TypeAdapter[T]:
+        # Built on first use, once per operation: importing the package stays
+        # cheap, and every later call reuses the validator.
+        return TypeAdapter(self.response_type)
 
     def decode(self, raw: bytes) -> T:
         """Validate response bytes straight into ``response_type``.
@@ -118,11 +123,7 @@ class Operation(Generic[T]):
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
-        if not self._adapter:
-            # Built on first use, once per operation: importing the package
-            # stays cheap, and every later call reuses the validator.
-            self._adapter.append(TypeAdapter(self.response_type))
-        return self._adapter[0].validate_json(raw)
+        return self._adapter.validate_json(raw)
 
 
 class PreparedRequest(NamedTuple):
@@ -150,7 +151,6 @@ class ApiClient:
         cookie: A Cookie header to send with every request.
     """
 
-    _default: Configuration | None = None
     _default_client: ApiClient | None = None
     _default_lock = threading.Lock()
 
@@ -173,7 +173,8 @@ class ApiClient:
         if cookie is not None:
             self.set_default_header("Cookie", cookie)
         self._retry_cache: dict[tuple[int, float, float, float], IdentityRetry] = {}
-        self._timeout_cache: dict[TimeoutSetting, urllib3.Timeout] = {}
+        # The configured timeout, as urllib3 takes it: (setting, Timeout).
+        self._default_timeout: tuple[TimeoutSetting, urllib3.Timeout] | None = None
 
     def __enter__(self) -> Self:
         return self
@@ -297,7 +298,10 @@ class ApiClient:
                 # idempotent request is sent again from what is left of the
                 # same budget; anything else may have been applied, so the
                 # error stands.
-                attempts -= 1 + _failures_retried(response)
+                used = (
+                    response.retries.failures if isinstance(response.retries, IdentityRetry) else 0
+                )
+                attempts -= 1 + used
                 if request.method not in IDEMPOTENT_METHODS or attempts < 0:
                     raise
                 time.sleep(random.random() * self.configuration.retry_backoff_factor)  # noqa: S311 (jitter)
@@ -355,13 +359,18 @@ class ApiClient:
         )
 
     def _timeout(self, setting: TimeoutSetting) -> urllib3.Timeout:
-        timeout = self._timeout_cache.get(setting)
-        if timeout is None:
-            if isinstance(setting, tuple):
-                timeout = urllib3.Timeout(connect=setting[0], read=setting[1])
-            else:
-                timeout = urllib3.Timeout(connect=setting, read=setting)
-            self._timeout_cache[setting] = timeout
+        # The configured timeout is converted once; a per-call one each time,
+        # so callers passing a different value per call (a shrinking deadline,
+        # say) cannot grow a cache without bound.
+        cached = self._default_timeout
+        if cached is not None and cached[0] == setting:
+            return cached[1]
+        if isinstance(setting, tuple):
+            timeout = urllib3.Timeout(connect=setting[0], read=setting[1])
+        else:
+            timeout = urllib3.Timeout(connect=setting, read=setting)
+        if setting == self.configuration.timeout:
+            self._default_timeout = (setting, timeout)
         return timeout
 
     def _retry(self, attempts: int) -> IdentityRetry:
@@ -491,14 +500,6 @@ def _encode(value: str) -> str:
 
 
 _encode_short = functools.lru_cache(maxsize=4096)(_encode)
-
-
-def _failures_retried(response: urllib3.BaseHTTPResponse) -> int:
-    """How many failures urllib3 already retried before this response arrived."""
-    retries = getattr(response, "retries", None)
-    if retries is None:
-        return 0
-    return sum(1 for entry in retries.history if entry.redirect_location is None)
 
 
 def _snake_case(placeholder: str) -> str:

@@ -69,15 +69,17 @@ class IdentityRetry(Retry):
             return status_code in POST_RETRY_STATUSES
         return super().is_retry(method, status_code, has_retry_after)
 
+    @property
+    def failures(self) -> int:
+        """Failures retried so far: every attempt in the history that was not a redirect."""
+        return sum(1 for entry in self.history if entry.redirect_location is None)
+
     def is_exhausted(self) -> bool:
         if super().is_exhausted():
             return True
-        if self.failures_allowed is None:
-            return False
-        # ``total`` is left unset so redirects do not count; count the
-        # failures (every history entry that is not a redirect) here instead.
-        failures = sum(1 for entry in self.history if entry.redirect_location is None)
-        return failures > self.failures_allowed
+        # ``total`` is left unset so redirects do not count; failures of every
+        # kind are counted here instead.
+        return self.failures_allowed is not None and self.failures > self.failures_allowed
 
     def parse_retry_after(self, retry_after: str) -> float:
         seconds = parse_retry_after(retry_after)
@@ -92,12 +94,9 @@ def build_retry(
     """Return the retry policy for up to ``attempts`` retries of one request."""
     return IdentityRetry(
         # Redirects are limited by ``redirect`` alone; failures of every kind
-        # together by ``failures_allowed``.
+        # (connect, read, status) together by ``failures_allowed``.
         total=None,
         failures_allowed=attempts,
-        connect=attempts,
-        read=attempts,
-        status=attempts,
         # Errors that are neither "could not connect" nor "lost the answer"
         # (a TLS failure, say) do not get better by trying again.
         other=0,
