@@ -97,6 +97,15 @@ class Output:
         """Write ``document`` to ``out`` as indented JSON."""
         print(json.dumps(document, indent=2, ensure_ascii=False), file=self.out, flush=True)
 
+    def show(
+        self, document: object, columns: Sequence[str], rows: Sequence[Sequence[object]]
+    ) -> None:
+        """Write a result: ``document`` as JSON with ``--json``, else ``rows`` as a table."""
+        if self.as_json:
+            self.json(document)
+        else:
+            print_table(self.out, columns, rows)
+
 
 # -- entry point ---------------------------------------------------------------
 
@@ -346,10 +355,7 @@ def _key_row(key: ClientKeyObject) -> tuple[object, ...]:
 def keys_list(api: IdentityApi, args: argparse.Namespace, output: Output) -> int:
     """``keys list``: every client key of the account."""
     keys = api.get_client_key_list(args.account)
-    if output.as_json:
-        output.json([key.to_dict() for key in keys])
-    else:
-        print_table(output.out, KEY_COLUMNS, [_key_row(key) for key in keys])
+    output.show([key.to_dict() for key in keys], KEY_COLUMNS, [_key_row(key) for key in keys])
     return EXIT_OK
 
 
@@ -357,10 +363,7 @@ def keys_list(api: IdentityApi, args: argparse.Namespace, output: Output) -> int
 def keys_get(api: IdentityApi, args: argparse.Namespace, output: Output) -> int:
     """``keys get KEY_ID``: one client key (never its secret)."""
     key = api.get_client_key(args.account, args.key_id)
-    if output.as_json:
-        output.json(key.to_dict())
-    else:
-        print_table(output.out, KEY_COLUMNS, [_key_row(key)])
+    output.show(key.to_dict(), KEY_COLUMNS, [_key_row(key)])
     return EXIT_OK
 
 
@@ -370,12 +373,11 @@ def keys_create(api: IdentityApi, args: argparse.Namespace, output: Output) -> i
     created = api.create_client_key(
         args.account, ClientKeyRequest(client_name=args.name, default_role_id=args.role)
     )
-    if output.as_json:
-        output.json(created.to_dict())
-    else:
-        print_table(
-            output.out, ("CLIENT ID", "CLIENT SECRET"), [(created.client_id, created.client_secret)]
-        )
+    output.show(
+        created.to_dict(),
+        ("CLIENT ID", "CLIENT SECRET"),
+        [(created.client_id, created.client_secret)],
+    )
     output.note(CREATE_KEY_NOTE)
     return EXIT_OK
 
@@ -408,17 +410,13 @@ def _user_document(user: UserResponse) -> dict[str, object]:
 
 
 def _show_users(output: Output, users: Sequence[UserResponse]) -> None:
-    if output.as_json:
-        output.json([_user_document(user) for user in users])
-    else:
-        print_table(output.out, USER_COLUMNS, [_user_row(user) for user in users])
+    output.show(
+        [_user_document(user) for user in users], USER_COLUMNS, [_user_row(user) for user in users]
+    )
 
 
 def _show_user(output: Output, user: UserResponse) -> None:
-    if output.as_json:
-        output.json(_user_document(user))
-    else:
-        print_table(output.out, USER_COLUMNS, [_user_row(user)])
+    output.show(_user_document(user), USER_COLUMNS, [_user_row(user)])
 
 
 @_with_api
@@ -444,10 +442,7 @@ def users_invite(api: IdentityApi, args: argparse.Namespace, output: Output) -> 
             account_id=args.account, user_id=args.email, roles=args.roles, tags=_tags(args.tags)
         ),
     )
-    if output.as_json:
-        output.json(user.to_dict())
-    else:
-        print_table(output.out, USER_COLUMNS, [_user_row(user)])
+    output.show(user.to_dict(), USER_COLUMNS, [_user_row(user)])
     return EXIT_OK
 
 
