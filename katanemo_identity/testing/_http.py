@@ -294,6 +294,11 @@ class Handler(BaseHTTPRequestHandler):
             return self._route(body)
         except HttpError as error:
             return error.reply
+        # The store's two refusals mean the same status for every operation.
+        except NotFoundError as error:
+            return HttpError(404, str(error)).reply
+        except ConflictError as error:
+            return HttpError(409, str(error), "CONFLICT").reply
         except Exception:
             logger.exception("internal error answering %s %s", self.command, self.path)
             return Reply(500, error_body(500, "internal error", "INTERNAL_ERROR"))
@@ -371,10 +376,7 @@ class Handler(BaseHTTPRequestHandler):
         request = self._json_object(body)
         client_name = _required_string(request, "clientName")
         default_role_id = _required_string(request, "defaultRoleId")
-        try:
-            created = self.server.state.store.create_key(account_id, client_name, default_role_id)
-        except ConflictError as error:
-            raise HttpError(409, str(error), "CONFLICT") from None
+        created = self.server.state.store.create_key(account_id, client_name, default_role_id)
         return Reply(200, created.to_json().encode())
 
     def get_client_key_list(self, values: list[str], body: bytes) -> Reply:
@@ -384,19 +386,13 @@ class Handler(BaseHTTPRequestHandler):
     def get_client_key(self, values: list[str], body: bytes) -> Reply:
         """GET /org/{accountId}/key/{keyId}."""
         account_id, key_id = values
-        try:
-            key = self.server.state.store.get_key(account_id, key_id)
-        except NotFoundError as error:
-            raise HttpError(404, str(error)) from None
+        key = self.server.state.store.get_key(account_id, key_id)
         return Reply(200, key.to_json().encode())
 
     def delete_client_key(self, values: list[str], body: bytes) -> Reply:
         """DELETE /org/{accountId}/key/{keyId}."""
         account_id, key_id = values
-        try:
-            self.server.state.store.delete_key(account_id, key_id)
-        except NotFoundError as error:
-            raise HttpError(404, str(error)) from None
+        self.server.state.store.delete_key(account_id, key_id)
         return Reply(200, json.dumps(f"client key {key_id} deleted").encode())
 
     def create_user_for_account(self, values: list[str], body: bytes) -> Reply:
@@ -409,10 +405,7 @@ class Handler(BaseHTTPRequestHandler):
             raise _bad_request("userId must be an email address")
         tags = _tags(request)
         roles = _string_list(request, "roles")
-        try:
-            user = self.server.state.store.invite_user(account_id, user_id, tags or {}, roles or [])
-        except ConflictError as error:
-            raise HttpError(409, str(error), "CONFLICT") from None
+        user = self.server.state.store.invite_user(account_id, user_id, tags or {}, roles or [])
         return Reply(200, user.to_json().encode())
 
     def get_users_for_account(self, values: list[str], body: bytes) -> Reply:
@@ -422,10 +415,7 @@ class Handler(BaseHTTPRequestHandler):
     def get_user(self, values: list[str], body: bytes) -> Reply:
         """GET /org/{accountId}/user/{userId}."""
         account_id, user_id = values
-        try:
-            user = self.server.state.store.get_user(account_id, user_id)
-        except NotFoundError as error:
-            raise HttpError(404, str(error)) from None
+        user = self.server.state.store.get_user(account_id, user_id)
         return Reply(200, user.to_json().encode())
 
     def update_user(self, values: list[str], body: bytes) -> Reply:
@@ -438,10 +428,7 @@ class Handler(BaseHTTPRequestHandler):
             raise _bad_request("userId in the body differs from the userId in the path")
         tags = _tags(request)
         roles = _string_list(request, "roles")
-        try:
-            user = self.server.state.store.update_user(account_id, user_id, tags, roles)
-        except NotFoundError as error:
-            raise HttpError(404, str(error)) from None
+        user = self.server.state.store.update_user(account_id, user_id, tags, roles)
         return Reply(200, user.to_json().encode())
 
 
