@@ -5,7 +5,8 @@ and a cassette of SDK calls holds every bearer token sent and every
 ``clientSecret`` and user ``token`` received. ``vcr_config`` returns the
 settings that remove them, using the SDK's one definition of a secret
 (``katanemo_identity._redact``), so a cassette masks exactly what the debug
-log and exception messages mask. vcrpy itself is not imported here.
+log and exception messages mask. vcrpy is imported only when
+``vcr_config`` is called.
 """
 
 from __future__ import annotations
@@ -44,14 +45,45 @@ def vcr_config() -> dict[str, object]:
 
     Returns:
         A new dict each time: ``filter_headers``, ``before_record_request``,
-        ``before_record_response`` and ``decode_compressed_response``.
+        ``before_record_response``, ``decode_compressed_response``, and
+        ``custom_patches`` (so that vcrpy also intercepts the connections of
+        the SDK's own connection pools).
+
+    Raises:
+        ImportError: vcrpy is not installed.
     """
     return {
         "filter_headers": sorted(SECRET_HEADERS),
         "before_record_request": mask_request,
         "before_record_response": mask_response,
         "decode_compressed_response": True,
+        "custom_patches": _pool_patches(),
     }
+
+
+def _pool_patches() -> tuple[tuple[type, str, type], ...]:
+    # vcrpy swaps the connection class of urllib3's own pools; the SDK's
+    # pools are subclasses with a connection class of their own (it ties each
+    # connection to its call's deadline), which vcrpy must swap too. Imported
+    # here, not at the top: only a caller of vcr_config has vcrpy.
+    from vcr.stubs.urllib3_stubs import (
+        VCRRequestsHTTPConnection,
+        VCRRequestsHTTPSConnection,
+    )
+
+    from katanemo_identity import rest
+
+    class HTTPStub(VCRRequestsHTTPConnection):  # type: ignore[misc]
+        # What the pools read of their connections, when giving one back.
+        watched_by = None
+
+    class HTTPSStub(VCRRequestsHTTPSConnection):  # type: ignore[misc]
+        watched_by = None
+
+    return (
+        (rest._HTTPPool, "ConnectionCls", HTTPStub),
+        (rest._HTTPSPool, "ConnectionCls", HTTPSStub),
+    )
 
 
 def mask_request(request: RequestT) -> RequestT:
