@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
+
+if TYPE_CHECKING:
+    from katanemo_identity.hooks import Hook
 
 DEFAULT_HOST = "https://api.katanemo.com"
 
@@ -68,6 +71,8 @@ class Configuration:
             on the ``katanemo_identity`` logger.
         logger: The logger to use instead of ``logging.getLogger("katanemo_identity")``.
         user_agent: The User-Agent header; defaults to ``katanemo-identity-python/<version>``.
+        hooks: Objects told of every call and attempt (``katanemo_identity.hooks.Hook``),
+            e.g. ``katanemo_identity.otel.Tracing()``; see ``docs/observability.md``.
     """
 
     _default: ClassVar[Configuration | None] = None
@@ -94,6 +99,7 @@ class Configuration:
         debug: bool = False,
         logger: logging.Logger | None = None,
         user_agent: str | None = None,
+        hooks: Sequence[Hook] = (),
     ) -> None:
         self.host = host if host is not None else os.environ.get(HOST_ENV) or DEFAULT_HOST
         if access_token is None:
@@ -119,6 +125,7 @@ class Configuration:
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
+        self.hooks: list[Hook] = list(hooks)
 
     @property
     def host(self) -> str:
