@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import functools
 import threading
+from contextvars import Token
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from opentelemetry import context, trace
+from opentelemetry.context import Context
 from opentelemetry.trace import Span, SpanKind, StatusCode, TracerProvider
 from opentelemetry.util.types import AttributeValue
 
@@ -59,7 +61,7 @@ RETRY_WAIT = "katanemo_identity.retry.wait"
 class _OpenCall(NamedTuple):
     owner: Tracing
     span: Span
-    token: object
+    token: Token[Context]
     path: str
     template: str
 
@@ -114,10 +116,10 @@ class Tracing(Hook):
 
     def attempt_ended(self, event: AttemptEnded) -> None:
         """Add an ``attempt`` event: its number, status or error type, duration and wait."""
-        call = self._innermost()
-        if call is None:
+        index = self._innermost()
+        if index is None:
             return
-        span = call.span
+        span = _open_calls.stack[index].span
         if not span.is_recording():
             return
         attributes: dict[str, AttributeValue] = {
@@ -135,32 +137,34 @@ class Tracing(Hook):
 
     def call_ended(self, event: CallEnded) -> None:
         """Set the outcome on the operation's span, end it, and restore the caller's context."""
-        call = self._innermost()
-        if call is None:
+        index = self._innermost()
+        if index is None:
             return
-        _open_calls.stack.remove(call)
-        span, token = call.span, call.token
+        call = _open_calls.stack.pop(index)
+        span = call.span
         try:
             if span.is_recording():
-                span.set_attribute(HTTP_RESEND_COUNT, event.retries_taken)
+                attributes: dict[str, AttributeValue] = {HTTP_RESEND_COUNT: event.retries_taken}
                 if event.status is not None:
-                    span.set_attribute(HTTP_STATUS, event.status)
+                    attributes[HTTP_STATUS] = event.status
                 failure = _error_type(event.status, event.error)
                 if failure is not None:
-                    span.set_attribute(ERROR_TYPE, failure)
-                    span.set_attribute(OUTCOME_UNKNOWN, event.outcome_unknown)
+                    attributes[ERROR_TYPE] = failure
+                    attributes[OUTCOME_UNKNOWN] = event.outcome_unknown
                     # The exception's message is left out: it names the URL.
                     span.set_status(StatusCode.ERROR, failure)
+                span.set_attributes(attributes)
             span.end()
         finally:
-            context.detach(token)  # type: ignore[arg-type]
+            context.detach(call.token)
 
-    def _innermost(self) -> _OpenCall | None:
+    def _innermost(self) -> int | None:
         # The top of the stack, unless a second Tracing (another provider,
         # say) traces the same calls: each finds its own span.
-        for call in reversed(_open_calls.stack):
-            if call.owner is self:
-                return call
+        stack = _open_calls.stack
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index].owner is self:
+                return index
         return None
 
 
