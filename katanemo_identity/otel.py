@@ -29,10 +29,16 @@ from contextvars import Token
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from opentelemetry import context, trace
-from opentelemetry.context import Context
-from opentelemetry.trace import Span, SpanKind, StatusCode, TracerProvider
-from opentelemetry.util.types import AttributeValue
+try:
+    from opentelemetry import context, trace
+    from opentelemetry.context import Context
+    from opentelemetry.trace import Span, SpanKind, StatusCode, TracerProvider
+    from opentelemetry.util.types import AttributeValue
+except ImportError as missing:
+    raise ImportError(
+        "katanemo_identity.otel needs opentelemetry-api: pip install 'katanemo-identity[otel]'",
+        name=missing.name,
+    ) from missing
 
 from katanemo_identity._version import __version__
 from katanemo_identity.hooks import AttemptEnded, CallEnded, CallStarted, Hook

@@ -314,3 +314,18 @@ def test_a_call_without_tracing_never_imports_opentelemetry(
     ).stdout
 
     assert output.strip() == "[]"
+
+
+def test_without_opentelemetry_the_import_error_names_the_extra() -> None:
+    program = (
+        "import sys; sys.modules['opentelemetry'] = None\n"
+        "try:\n"
+        "    import katanemo_identity.otel\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert "pip install 'katanemo-identity[otel]'" in output

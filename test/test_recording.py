@@ -124,3 +124,25 @@ def test_a_body_that_is_not_text_is_recorded_unchanged() -> None:
     response: dict[str, object] = {"headers": {}, "body": {"string": body}}
 
     assert mask_response(response)["body"] == {"string": body}
+
+
+def test_a_retried_call_is_recorded_attempt_by_attempt_and_replayed_the_same(
+    tmp_path: Path,
+) -> None:
+    cassette = tmp_path / "retried.yaml"
+    recorder = vcr.VCR(record_mode="once", **vcr_config())
+    with IdentityServer() as server:
+        server.inject(status=503, match="GET /org/acme/keys")
+        configuration = Configuration(host=server.url, retry_backoff_factor=0.0)
+        with ApiClient(configuration) as client, recorder.use_cassette(str(cassette)):
+            recorded = IdentityApi(client).get_client_key_list_with_http_info("acme")
+
+    with ApiClient(configuration) as client, recorder.use_cassette(str(cassette)) as played:
+        replayed = IdentityApi(client).get_client_key_list_with_http_info("acme")
+        assert played.play_count == 2  # the 503, then the 200
+
+    assert (replayed.status_code, replayed.data, replayed.retries_taken) == (
+        recorded.status_code,
+        recorded.data,
+        1,
+    )
