@@ -65,8 +65,10 @@ class AttemptEnded:
         url_template: The path template.
         attempt: 1 for the first send, 2 for the first retry, and so on.
         status: The response status, or None when no response arrived.
-        error: Why the attempt failed without a status (an
-            ``ApiConnectionError``, say), else None.
+        error: The exception the attempt ended with (an
+            ``ApiConnectionError`` when no response came, an
+            ``ApiResponseTooLargeError``), else None; an error status is
+            ``status``, not an exception, at this level.
         elapsed: Seconds the attempt took.
         wait: Seconds the client waits before the next attempt, or None
             when no attempt follows.
