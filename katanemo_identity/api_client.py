@@ -118,12 +118,16 @@ class Operation(Generic[T]):
         return TypeAdapter(self.response_type)
 
     def decode(self, raw: bytes) -> T:
-        """Validate response bytes straight into ``response_type``.
+        """Validate response bytes straight into ``response_type``, strictly.
+
+        A value of the wrong JSON type (``"yes"`` or ``1`` for a boolean) is
+        refused rather than coerced: it breaks the document. Unknown fields
+        are ignored, since the API will grow.
 
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
-        return self._adapter.validate_json(raw)
+        return self._adapter.validate_json(raw, strict=True)
 
 
 class PreparedRequest(NamedTuple):
@@ -394,7 +398,7 @@ class ApiClient:
         status = response.status
         model = ERROR_MODELS.get(status, Error)
         try:
-            data: BaseModel | None = model.model_validate_json(raw)
+            data: BaseModel | None = model.model_validate_json(raw, strict=True)
         except ValidationError:
             data = None
         return exception_class_for(status)(
