@@ -21,6 +21,7 @@ from urllib.parse import quote
 import urllib3
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from katanemo_identity._contract import check_response
 from katanemo_identity._redact import redact_body, redact_headers
 from katanemo_identity.api_response import ApiResponse
 from katanemo_identity.configuration import (
@@ -248,6 +249,8 @@ class ApiClient:
             raise
         if self.configuration.debug:
             self._log_exchange(request, response, raw, started)
+        if self.configuration.strict_contract:
+            check_response(operation, response, raw, ERROR_MODELS)
         status = response.status
         if not 200 <= status <= 299:
             raise self._error(response, raw)

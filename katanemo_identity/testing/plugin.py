@@ -36,12 +36,14 @@ def identity_server() -> Iterator[IdentityServer]:
 
 @pytest.fixture
 def identity_configuration(identity_server: IdentityServer) -> Configuration:
-    """A ``Configuration`` for ``identity_server``, with the SDK's default retries and timeouts.
+    """A ``Configuration`` for ``identity_server``: default retries and timeouts, strict contract.
 
     Returns:
         The configuration; override the fixture to change it.
     """
-    return Configuration(host=identity_server.url, access_token=identity_server.access_token)
+    return Configuration(
+        host=identity_server.url, access_token=identity_server.access_token, strict_contract=True
+    )
 
 
 @pytest.fixture
