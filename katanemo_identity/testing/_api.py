@@ -226,10 +226,12 @@ class Api:
         (account_id,) = values
         body = request.json_object()
         self._check_account(body, account_id)
-        if "userId" in body or self._applies("invite-needs-user-id"):
+        if self._applies("invite-needs-user-id"):
             user_id = _required_string(body, "userId")
         else:
-            user_id = f"user-{uuid.uuid4().hex}"  # the document lets the server choose
+            # The document lets the server choose; an empty id could not be
+            # addressed in a path, so it counts as none.
+            user_id = _optional_string(body, "userId") or f"user-{uuid.uuid4().hex}"
         if self._applies("user-id-is-an-email") and (
             len(user_id) > 254 or not _EMAIL.fullmatch(user_id)
         ):
@@ -354,7 +356,8 @@ def _decode_segment(name: str, raw: str) -> str:
     except UnicodeError:
         raise bad_request(f"{name} is not valid percent-encoded UTF-8") from None
     if not value:
-        raise bad_request(f"{name} must not be empty")
+        # An empty segment addresses nothing: as for any unknown path, a 404.
+        raise HttpError(404, f"no such resource: {name} is empty")
     return value
 
 
