@@ -285,10 +285,12 @@ class ApiContractError(ApiException):
         data: BaseModel | None = None,
         headers: Mapping[str, str] | None = None,
         *,
-        rule: str,
-        field: str,
+        rule: str = "",
+        field: str = "",
         detail: str | None = None,
     ) -> None:
+        # rule and field have defaults only so that the exception survives
+        # pickling (which rebuilds it from (status, reason)); the SDK always sets them.
         super().__init__(status, reason, body, data, headers, detail=detail)
         self.rule = rule
         self.field = field

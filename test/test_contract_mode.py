@@ -171,3 +171,21 @@ def test_the_reference_server_keeps_every_rule_through_all_eight_operations() ->
 
 def test_the_plugin_client_runs_in_strict_contract_mode(identity_api: IdentityApi) -> None:
     assert identity_api.api_client.configuration.strict_contract is True
+
+
+def test_a_contract_error_survives_pickling(make_api: ApiFactory) -> None:
+    import pickle
+
+    error = contract_error(make_api, Reply.json(200, {**USER, "lastLogin": "today"}))
+    copied = pickle.loads(pickle.dumps(error))
+    assert isinstance(copied, ApiContractError)
+    assert copied.status == 200
+
+
+def test_an_injected_fault_breaking_the_document_is_a_contract_error(
+    identity_server: IdentityServer, identity_api: IdentityApi
+) -> None:
+    identity_server.inject(status=400, body="oops", match="GET /org/acme/keys")
+    with pytest.raises(ApiContractError) as caught:
+        identity_api.get_client_key_list("acme")
+    assert (caught.value.rule, caught.value.status) == ("error-body", 400)
