@@ -251,8 +251,10 @@ def run(configuration: Configuration, account: str) -> Report:
         The report; ``report.passed`` tells whether every check passed.
 
     Raises:
-        ApiValueError: ``account`` is not a usable path value.
+        ValueError: ``account`` is empty.
     """
+    if not account:
+        raise ValueError("account must name the account the checks may write in")
     run_id = f"conformance-{secrets.token_hex(4)}"
     report = Report(configuration.host, account, run_id)
     strict = copy.copy(configuration)

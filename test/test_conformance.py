@@ -286,3 +286,9 @@ def test_an_interrupted_run_still_removes_its_keys(
     assert any(request.method == "POST" for request in reference.requests)
     with api_for(reference) as api:
         assert api.get_client_key_list(ACCOUNT) == []
+
+
+def test_an_empty_account_is_refused_before_anything_is_sent(reference: IdentityServer) -> None:
+    with pytest.raises(ValueError, match="account"):
+        run(Configuration(host=reference.url, access_token=TOKEN), "")
+    assert reference.requests == []
