@@ -21,6 +21,7 @@ from urllib.parse import quote
 import urllib3
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from katanemo_identity._contract import check_response
 from katanemo_identity._redact import redact_body, redact_headers
 from katanemo_identity.api_response import ApiResponse
 from katanemo_identity.configuration import (
@@ -121,12 +122,16 @@ class Operation(Generic[T]):
         return TypeAdapter(self.response_type)
 
     def decode(self, raw: bytes) -> T:
-        """Validate response bytes straight into ``response_type``.
+        """Validate response bytes straight into ``response_type``, strictly.
+
+        A value of the wrong JSON type (``"yes"`` or ``1`` for a boolean) is
+        refused rather than coerced: it breaks the document. Unknown fields
+        are ignored, since the API will grow.
 
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
-        return self._adapter.validate_json(raw)
+        return self._adapter.validate_json(raw, strict=True)
 
 
 class ApiClient:
@@ -235,6 +240,11 @@ class ApiClient:
         response, raw = attempted.response, attempted.body or b""
         if self.configuration.debug:
             self._log_exchange(request, attempted.url, response, raw, started)
+        if self.configuration.strict_contract:
+            try:
+                check_response(operation, response, raw, ERROR_MODELS)
+            except ApiException as error:
+                raise _from_attempt(error, request, attempted) from None
         status = response.status
         if not 200 <= status <= 299:
             raise _from_attempt(self._error(response, raw), request, attempted)
@@ -353,7 +363,7 @@ class ApiClient:
         status = response.status
         model = ERROR_MODELS.get(status, Error)
         try:
-            data: BaseModel | None = model.model_validate_json(raw)
+            data: BaseModel | None = model.model_validate_json(raw, strict=True)
         except ValidationError:
             data = None
         return exception_class_for(status)(

@@ -68,6 +68,9 @@ class Configuration:
             on the ``katanemo_identity`` logger.
         logger: The logger to use instead of ``logging.getLogger("katanemo_identity")``.
         user_agent: The User-Agent header; defaults to ``katanemo-identity-python/<version>``.
+        strict_contract: Raise ``ApiContractError`` for any response the API
+            document does not allow (unknown fields, undocumented statuses, a
+            wrong Content-Type), for integration tests; off by default.
     """
 
     _default: ClassVar[Configuration | None] = None
@@ -94,6 +97,7 @@ class Configuration:
         debug: bool = False,
         logger: logging.Logger | None = None,
         user_agent: str | None = None,
+        strict_contract: bool = False,
     ) -> None:
         self.host = host if host is not None else os.environ.get(HOST_ENV) or DEFAULT_HOST
         if access_token is None:
@@ -119,6 +123,7 @@ class Configuration:
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
+        self.strict_contract = bool(strict_contract)
 
     @property
     def host(self) -> str:

@@ -21,6 +21,7 @@
         ├── ServiceException             5xx: the service failed
         │   └── InternalServerErrorException  500
         ├── ApiDecodeError               a success response whose body is not the documented JSON
+        ├── ApiContractError             strict contract mode: a response the document does not allow
         └── ApiResponseTooLargeError     a body larger than ``Configuration.max_response_size``
 
 Errors raised before anything is sent (``ApiTypeError``, ``ApiValueError``,
@@ -302,6 +303,45 @@ class ApiDecodeError(ApiException):
         "The server's answer does not match the API this SDK was built for; "
         "check Configuration.host points at the Katanemo Identity API."
     )
+
+
+class ApiContractError(ApiException):
+    """A response the API document does not allow, found in strict contract mode.
+
+    Raised only with ``Configuration.strict_contract`` on (as in the pytest
+    plugin's client): an undocumented status, a Content-Type other than
+    ``application/json``, a field the document does not name, or an error
+    body that is not the documented model.
+
+    Attributes:
+        rule: The rule broken, a key of ``katanemo_identity._contract.RULES``:
+            ``status``, ``content-type``, ``unknown-field`` or ``error-body``.
+        field: Where: a field path such as ``0.clientSecret`` (list index,
+            then field), or ``status`` / ``Content-Type``. Never a value.
+    """
+
+    advice = (
+        "The server departs from the API document; if it is yours, fix it there. "
+        "Configuration.strict_contract=False tolerates this."
+    )
+
+    def __init__(
+        self,
+        status: int | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+        data: BaseModel | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        rule: str = "",
+        field: str = "",
+        detail: str | None = None,
+    ) -> None:
+        # rule and field have defaults only so that the exception survives
+        # pickling (which rebuilds it from (status, reason)); the SDK always sets them.
+        super().__init__(status, reason, body, data, headers, detail=detail)
+        self.rule = rule
+        self.field = field
 
 
 class ApiResponseTooLargeError(ApiException):
