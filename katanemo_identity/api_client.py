@@ -53,11 +53,13 @@ from katanemo_identity.retry import IDEMPOTENT_METHODS, IdentityRetry, build_ret
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from katanemo_identity.exceptions import ErrorModel
+
 T = TypeVar("T")
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response).
-ERROR_MODELS: Mapping[int, type[BaseModel]] = {
+ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
     400: BadRequestException,
     401: UnauthorizedException,
     409: ConflictException,
@@ -108,7 +110,7 @@ class Operation(Generic[T]):
     method: str
     path: str
     path_params: tuple[str, ...]
-    response_type: Any
+    response_type: type[T]
     body_type: type[BaseModel] | None = None
 
     @functools.cached_property
@@ -394,7 +396,7 @@ class ApiClient:
         status = response.status
         model = ERROR_MODELS.get(status, Error)
         try:
-            data: BaseModel | None = model.model_validate_json(raw)
+            data: ErrorModel | None = model.model_validate_json(raw)
         except ValidationError:
             data = None
         return exception_class_for(status)(
