@@ -13,7 +13,7 @@ import functools
 import random
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
 from urllib.parse import quote
@@ -104,6 +104,8 @@ class Operation(Generic[T]):
         path_params: Placeholder names in the order the method takes them.
         response_type: What a 2xx body decodes into.
         body_type: The request body model, or None for no body.
+        advise: Given an error's status, the path values and the body, the
+            advice to give instead of the exception's own, or None.
     """
 
     name: str
@@ -112,6 +114,7 @@ class Operation(Generic[T]):
     path_params: tuple[str, ...]
     response_type: type[T]
     body_type: type[BaseModel] | None = None
+    advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
 
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
@@ -248,7 +251,11 @@ class ApiClient:
             self._log_exchange(request, response, raw, started)
         status = response.status
         if not 200 <= status <= 299:
-            raise self._error(response, raw)
+            failure = self._error(response, raw)
+            advice = operation.advise(status, path_values, body) if operation.advise else None
+            if advice is not None:
+                failure.advice = advice
+            raise failure
         try:
             data = operation.decode(raw)
         except ValidationError as error:
