@@ -7,7 +7,7 @@ checked by mypy (with and without the pydantic plugin) and pyright.
 ``scripts/check_doc_examples.py`` checks the examples of README.md and docs/.
 
 The checker runs take seconds each and CI runs the same commands in a step of
-its own (``.ci/run``), so they are marked ``slow``: ``pytest -m slow -k typing``.
+its own (``.ci/run``), so they are marked ``slow``: ``pytest -m slow test/test_typing.py``.
 """
 
 from __future__ import annotations
