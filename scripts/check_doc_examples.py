@@ -2,7 +2,8 @@
 
 Each ```` ```python ```` block becomes a module of its own, checked by
 ``mypy --strict`` without the pydantic plugin, ``mypy --strict`` with it, and
-pyright in standard mode, the way a user's project would check it. No example
+pyright in standard mode, for Python 3.10 (the oldest the package supports),
+the way a user's project would check it. No example
 is skipped. A fragment that uses a name it does not define (``api`` in a
 snippet about one call, say) gets that name from ``PREAMBLE``, declared the way
 a user's code would have it; a name neither the fragment nor ``PREAMBLE``
@@ -161,7 +162,7 @@ def write_modules(found: list[Example], directory: Path) -> dict[str, tuple[Exam
     where: dict[str, tuple[Example, int]] = {}
     for example in found:
         lines = [PREAMBLE[name] for name in preamble_for(example)]
-        header = "\n".join(["from __future__ import annotations", *lines]) + "\n"
+        header = "".join(line + "\n" for line in lines)
         path = directory / f"{example.module}.py"
         path.write_text(header + example.source, encoding="utf-8")
         where[str(path)] = (example, header.count("\n"))
@@ -171,11 +172,14 @@ def write_modules(found: list[Example], directory: Path) -> dict[str, tuple[Exam
 def run_checkers(directory: Path, files: list[str]) -> list[tuple[str, str]]:
     """Run the three checkers over ``files``; return ``(checker, output line)`` per error line."""
     plain = directory / "mypy.ini"
-    plain.write_text("[mypy]\nstrict = True\n", encoding="utf-8")
+    plain.write_text("[mypy]\nstrict = True\npython_version = 3.10\n", encoding="utf-8")
     with_plugin = TYPECHECK / "mypy-pydantic-plugin.ini"
     pyright_config = directory / "pyrightconfig.json"
     pyright_config.write_text(
-        json.dumps({"typeCheckingMode": "standard", "extraPaths": [str(ROOT)]}), encoding="utf-8"
+        json.dumps(
+            {"typeCheckingMode": "standard", "pythonVersion": "3.10", "extraPaths": [str(ROOT)]}
+        ),
+        encoding="utf-8",
     )
     python = sys.executable
     # A cache per configuration, kept between runs: the package and its

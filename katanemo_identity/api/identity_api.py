@@ -465,7 +465,7 @@ class IdentityApi:
         user_request: UserRequest,
         **options: Unpack[RequestOptions],
     ) -> ApiResponse[UserResponse]:
-        """Update user, returning the status, headers and raw body too (see ``update_user``)."""
+        """Update user (the user first), returning the status, headers and raw body too (see ``update_user``)."""
         return self.api_client.call(UPDATE_USER, (user_id, account_id), user_request, options)
 
     def update_user_without_preload_content(
@@ -475,7 +475,7 @@ class IdentityApi:
         user_request: UserRequest,
         **options: Unpack[RequestOptions],
     ) -> urllib3.BaseHTTPResponse:
-        """Update user, returning the unread, unchecked urllib3 response (see ``update_user``)."""
+        """Update user (the user first), returning the unread, unchecked urllib3 response (see ``update_user``)."""
         return self.api_client.call_without_preload(
             UPDATE_USER, (user_id, account_id), user_request, options
         )
