@@ -13,7 +13,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 from urllib.parse import quote
@@ -54,11 +54,13 @@ from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from katanemo_identity.exceptions import ErrorModel
+
 T = TypeVar("T")
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response).
-ERROR_MODELS: Mapping[int, type[BaseModel]] = {
+ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
     400: BadRequestException,
     401: UnauthorizedException,
     409: ConflictException,
@@ -106,14 +108,17 @@ class Operation(Generic[T]):
         path_params: Placeholder names in the order the method takes them.
         response_type: What a 2xx body decodes into.
         body_type: The request body model, or None for no body.
+        advise: Given an error's status, the path values and the body, the
+            advice to give instead of the exception's own, or None.
     """
 
     name: str
     method: str
     path: str
     path_params: tuple[str, ...]
-    response_type: Any
+    response_type: type[T]
     body_type: type[BaseModel] | None = None
+    advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
 
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
@@ -247,7 +252,11 @@ class ApiClient:
                 raise _from_attempt(error, request, attempted) from None
         status = response.status
         if not 200 <= status <= 299:
-            raise _from_attempt(self._error(response, raw), request, attempted)
+            failure = self._error(response, raw)
+            advice = operation.advise(status, path_values, body) if operation.advise else None
+            if advice is not None:
+                failure.advice = advice
+            raise _from_attempt(failure, request, attempted)
         try:
             data = operation.decode(raw)
         except ValidationError as error:
@@ -363,7 +372,7 @@ class ApiClient:
         status = response.status
         model = ERROR_MODELS.get(status, Error)
         try:
-            data: BaseModel | None = model.model_validate_json(raw, strict=True)
+            data: ErrorModel | None = model.model_validate_json(raw, strict=True)
         except ValidationError:
             data = None
         return exception_class_for(status)(
