@@ -13,7 +13,7 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
@@ -22,6 +22,7 @@ from urllib.parse import quote
 import urllib3
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from katanemo_identity._contract import check_response
 from katanemo_identity._redact import redact_body, redact_headers
 from katanemo_identity.api_response import ApiResponse
 from katanemo_identity.configuration import (
@@ -55,11 +56,13 @@ from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from katanemo_identity.exceptions import ErrorModel
+
 T = TypeVar("T")
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response).
-ERROR_MODELS: Mapping[int, type[BaseModel]] = {
+ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
     400: BadRequestException,
     401: UnauthorizedException,
     409: ConflictException,
@@ -110,14 +113,17 @@ class Operation(Generic[T]):
         path_params: Placeholder names in the order the method takes them.
         response_type: What a 2xx body decodes into.
         body_type: The request body model, or None for no body.
+        advise: Given an error's status, the path values and the body, the
+            advice to give instead of the exception's own, or None.
     """
 
     name: str
     method: str
     path: str
     path_params: tuple[str, ...]
-    response_type: Any
+    response_type: type[T]
     body_type: type[BaseModel] | None = None
+    advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
 
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
@@ -126,12 +132,16 @@ class Operation(Generic[T]):
         return TypeAdapter(self.response_type)
 
     def decode(self, raw: bytes) -> T:
-        """Validate response bytes straight into ``response_type``.
+        """Validate response bytes straight into ``response_type``, strictly.
+
+        A value of the wrong JSON type (``"yes"`` or ``1`` for a boolean) is
+        refused rather than coerced: it breaks the document. Unknown fields
+        are ignored, since the API will grow.
 
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
-        return self._adapter.validate_json(raw)
+        return self._adapter.validate_json(raw, strict=True)
 
 
 class ApiClient:
@@ -241,9 +251,18 @@ class ApiClient:
             response, raw = attempted.response, attempted.body or b""
             if self.configuration.debug:
                 self._log_exchange(request, attempted.url, response, raw, started)
+            if self.configuration.strict_contract:
+                try:
+                    check_response(operation, response, raw, ERROR_MODELS)
+                except ApiException as error:
+                    raise _from_attempt(error, request, attempted) from None
             status = response.status
             if not 200 <= status <= 299:
-                raise _from_attempt(self._error(response, raw), request, attempted)
+                failure = self._error(response, raw)
+                advice = operation.advise(status, path_values, body) if operation.advise else None
+                if advice is not None:
+                    failure.advice = advice
+                raise _from_attempt(failure, request, attempted)
             try:
                 data = operation.decode(raw)
             except ValidationError as error:
@@ -379,7 +398,7 @@ class ApiClient:
         status = response.status
         model = ERROR_MODELS.get(status, Error)
         try:
-            data: BaseModel | None = model.model_validate_json(raw)
+            data: ErrorModel | None = model.model_validate_json(raw, strict=True)
         except ValidationError:
             data = None
         return exception_class_for(status)(

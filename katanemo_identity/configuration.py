@@ -71,6 +71,9 @@ class Configuration:
             on the ``katanemo_identity`` logger.
         logger: The logger to use instead of ``logging.getLogger("katanemo_identity")``.
         user_agent: The User-Agent header; defaults to ``katanemo-identity-python/<version>``.
+        strict_contract: Raise ``ApiContractError`` for any response the API
+            document does not allow (unknown fields, undocumented statuses, a
+            wrong Content-Type), for integration tests; off by default.
         hooks: Objects told of every call and attempt (``katanemo_identity.hooks.Hook``),
             e.g. ``katanemo_identity.otel.Tracing()``; see ``docs/observability.md``.
     """
@@ -99,6 +102,7 @@ class Configuration:
         debug: bool = False,
         logger: logging.Logger | None = None,
         user_agent: str | None = None,
+        strict_contract: bool = False,
         hooks: Sequence[Hook] = (),
     ) -> None:
         self.host = host if host is not None else os.environ.get(HOST_ENV) or DEFAULT_HOST
@@ -125,6 +129,7 @@ class Configuration:
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
+        self.strict_contract = bool(strict_contract)
         self.hooks: list[Hook] = list(hooks)
 
     @property
