@@ -212,9 +212,12 @@ class ApiClient:
 
     @classmethod
     def get_default(cls) -> ApiClient:
-        """Return a shared client built from ``Configuration.get_default()``."""
+        """Return a shared client built from ``Configuration.get_default()``.
+
+        A new one replaces a shared client that was closed.
+        """
         with cls._default_lock:
-            if cls._default_client is None:
+            if cls._default_client is None or cls._default_client.rest_client.closed:
                 cls._default_client = cls()
             return cls._default_client
 
