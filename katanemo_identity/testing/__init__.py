@@ -10,7 +10,7 @@ and ``docs/observability.md``.
 """
 
 from katanemo_identity.testing._faults import Fault, RecordedRequest
-from katanemo_identity.testing._recording import vcr_config
+from katanemo_identity.testing._recording import VcrConfig, vcr_config
 from katanemo_identity.testing.server import IdentityServer
 
-__all__ = ["Fault", "IdentityServer", "RecordedRequest", "vcr_config"]
+__all__ = ["Fault", "IdentityServer", "RecordedRequest", "VcrConfig", "vcr_config"]

@@ -11,8 +11,9 @@ log and exception messages mask. vcrpy is imported only when
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
-from typing import Protocol, TypeVar
+import importlib
+from collections.abc import Callable, MutableMapping
+from typing import Protocol, TypedDict, TypeVar
 
 from katanemo_identity._redact import MASK, SECRET_HEADERS, redact_body
 
@@ -30,7 +31,17 @@ RequestT = TypeVar("RequestT", bound=CassetteRequest)
 CassetteResponse = MutableMapping[str, object]
 
 
-def vcr_config() -> dict[str, object]:
+class VcrConfig(TypedDict):
+    """The keyword arguments ``vcr_config`` returns, typed as ``vcr.VCR`` takes them."""
+
+    filter_headers: list[str]
+    before_record_request: Callable[[CassetteRequest], CassetteRequest]
+    before_record_response: Callable[[CassetteResponse], CassetteResponse]
+    decode_compressed_response: bool
+    custom_patches: tuple[tuple[type, str, type], ...]
+
+
+def vcr_config() -> VcrConfig:
     """Return keyword arguments for ``vcr.VCR`` (or pytest-recording's ``vcr_config``).
 
     With them a cassette holds no credential: the Authorization, Cookie and
@@ -44,7 +55,7 @@ def vcr_config() -> dict[str, object]:
     ``before_record_response=[config["before_record_response"], yours]``.
 
     Returns:
-        A new dict each time: ``filter_headers``, ``before_record_request``,
+        A new ``VcrConfig`` dict each time: ``filter_headers``, ``before_record_request``,
         ``before_record_response``, ``decode_compressed_response``, and
         ``custom_patches`` (so that vcrpy also intercepts the connections of
         the SDK's own connection pools).
@@ -65,24 +76,19 @@ def _pool_patches() -> tuple[tuple[type, str, type], ...]:
     # vcrpy swaps the connection class of urllib3's own pools; the SDK's
     # pools are subclasses with a connection class of their own (it ties each
     # connection to its call's deadline), which vcrpy must swap too. Imported
-    # here, not at the top: only a caller of vcr_config has vcrpy.
-    from vcr.stubs.urllib3_stubs import (
-        VCRRequestsHTTPConnection,
-        VCRRequestsHTTPSConnection,
-    )
+    # here, not at the top: only a caller of vcr_config has vcrpy (which has
+    # no type information; its classes are Any to a type checker).
+    stubs = importlib.import_module("vcr.stubs.urllib3_stubs")
 
     from katanemo_identity import rest
 
-    class HTTPStub(VCRRequestsHTTPConnection):  # type: ignore[misc]
-        # What the pools read of their connections, when giving one back.
-        watched_by = None
-
-    class HTTPSStub(VCRRequestsHTTPSConnection):  # type: ignore[misc]
-        watched_by = None
-
+    # What the pools read of a connection they are given back.
+    unwatched = {"watched_by": None}
+    http_stub = type("HTTPStub", (stubs.VCRRequestsHTTPConnection,), unwatched)
+    https_stub = type("HTTPSStub", (stubs.VCRRequestsHTTPSConnection,), unwatched)
     return (
-        (rest._HTTPPool, "ConnectionCls", HTTPStub),
-        (rest._HTTPSPool, "ConnectionCls", HTTPSStub),
+        (rest._HTTPPool, "ConnectionCls", http_stub),
+        (rest._HTTPSPool, "ConnectionCls", https_stub),
     )
 
 
