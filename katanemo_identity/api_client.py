@@ -14,6 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 from urllib.parse import quote
@@ -40,6 +41,7 @@ from katanemo_identity.exceptions import (
     OpenApiException,
     exception_class_for,
 )
+from katanemo_identity.hooks import CallObservation, CallStarted
 from katanemo_identity.models.bad_request_exception import BadRequestException
 from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
@@ -71,6 +73,9 @@ ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
 #: Longest percent-encoded path value sent; a longer one is refused before
 #: sending, where servers would answer 414 or cut the URL.
 MAX_PATH_VALUE_LENGTH = 2048
+
+#: What a call without hooks enters instead of a ``CallObservation``.
+_UNOBSERVED: AbstractContextManager[None] = nullcontext()
 
 #: How much of each body the debug log shows.
 LOG_BODY_CHARS = 2000
@@ -238,35 +243,36 @@ class ApiClient:
             ApiConnectionError: no complete response was received.
         """
         request = self._build(operation, path_values, body, options)
-        started = time.perf_counter()
-        try:
-            attempted = exchange(self.rest_client, request)
-        except OpenApiException as error:
-            if self.configuration.debug:
-                self._log_failure(request, error, started)
-            raise
-        response, raw = attempted.response, attempted.body or b""
-        if self.configuration.debug:
-            self._log_exchange(request, attempted.url, response, raw, started)
-        if self.configuration.strict_contract:
+        with self._observe(request) as observation:
+            started = time.perf_counter()
             try:
-                check_response(operation, response, raw, ERROR_MODELS)
-            except ApiException as error:
-                raise _from_attempt(error, request, attempted) from None
-        status = response.status
-        if not 200 <= status <= 299:
-            failure = self._error(response, raw)
-            advice = operation.advise(status, path_values, body) if operation.advise else None
-            if advice is not None:
-                failure.advice = advice
-            raise _from_attempt(failure, request, attempted)
-        try:
-            data = operation.decode(raw)
-        except ValidationError as error:
-            raise _from_attempt(
-                self._undecodable(operation, response, raw, error), request, attempted
-            ) from None
-        return ApiResponse(status, response.headers, data, raw, attempted.retries_taken)
+                attempted = exchange(self.rest_client, request, observation=observation)
+            except OpenApiException as error:
+                if self.configuration.debug:
+                    self._log_failure(request, error, started)
+                raise
+            response, raw = attempted.response, attempted.body or b""
+            if self.configuration.debug:
+                self._log_exchange(request, attempted.url, response, raw, started)
+            if self.configuration.strict_contract:
+                try:
+                    check_response(operation, response, raw, ERROR_MODELS)
+                except ApiException as error:
+                    raise _from_attempt(error, request, attempted) from None
+            status = response.status
+            if not 200 <= status <= 299:
+                failure = self._error(response, raw)
+                advice = operation.advise(status, path_values, body) if operation.advise else None
+                if advice is not None:
+                    failure.advice = advice
+                raise _from_attempt(failure, request, attempted)
+            try:
+                data = operation.decode(raw)
+            except ValidationError as error:
+                raise _from_attempt(
+                    self._undecodable(operation, response, raw, error), request, attempted
+                ) from None
+            return ApiResponse(status, response.headers, data, raw, attempted.retries_taken)
 
     def call_without_preload(
         self,
@@ -287,7 +293,27 @@ class ApiClient:
             ApiConnectionError: no response was received.
         """
         request = self._build(operation, path_values, body, options)
-        return exchange(self.rest_client, request, read_body=False).response
+        with self._observe(request) as observation:
+            return exchange(
+                self.rest_client, request, read_body=False, observation=observation
+            ).response
+
+    def _observe(self, request: Request) -> AbstractContextManager[CallObservation | None]:
+        # The one check a call without hooks pays for.
+        hooks = self.configuration.hooks
+        if not hooks:
+            return _UNOBSERVED
+        return CallObservation(
+            hooks,
+            self.configuration.logger,
+            CallStarted(
+                request.operation,
+                request.method,
+                request.path,
+                self.configuration.host,
+                request.url,
+            ),
+        )
 
     def _build(
         self,

@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
+
+if TYPE_CHECKING:
+    from katanemo_identity.hooks import Hook
 
 DEFAULT_HOST = "https://api.katanemo.com"
 
@@ -71,6 +74,8 @@ class Configuration:
         strict_contract: Raise ``ApiContractError`` for any response the API
             document does not allow (unknown fields, undocumented statuses, a
             wrong Content-Type), for integration tests; off by default.
+        hooks: Objects told of every call and attempt (``katanemo_identity.hooks.Hook``),
+            e.g. ``katanemo_identity.otel.Tracing()``; see ``docs/observability.md``.
     """
 
     _default: ClassVar[Configuration | None] = None
@@ -98,6 +103,7 @@ class Configuration:
         logger: logging.Logger | None = None,
         user_agent: str | None = None,
         strict_contract: bool = False,
+        hooks: Sequence[Hook] = (),
     ) -> None:
         self.host = host if host is not None else os.environ.get(HOST_ENV) or DEFAULT_HOST
         if access_token is None:
@@ -124,6 +130,7 @@ class Configuration:
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
         self.strict_contract = bool(strict_contract)
+        self.hooks: list[Hook] = list(hooks)
 
     @property
     def host(self) -> str:
