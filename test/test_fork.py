@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import forkkit
 import pytest
@@ -11,6 +12,25 @@ from servers import ScriptedServer
 from katanemo_identity import ApiClient, Configuration, IdentityApi
 
 FORKS = 50
+
+
+def in_child(action: Callable[[], str]) -> str:
+    """Run ``action`` in a forked child and return what it returned there."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 1
+        try:
+            os.write(writer, action().encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        said = pipe.read().decode()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return said
 
 
 def test_parent_and_children_of_os_fork_each_get_their_own_answers() -> None:
@@ -40,21 +60,7 @@ def test_a_forked_child_opens_its_own_connections_and_the_parent_keeps_its_own()
         api = IdentityApi(client)
         api.get_user("acme", "before-fork")
         assert server.connections == 1
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                answer = api.get_user("acme", "in-child").user_id
-                os.write(writer, (answer or "").encode())
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(writer)
-        with os.fdopen(reader, "rb") as pipe:
-            assert pipe.read() == b"in-child"
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0
+        assert in_child(lambda: api.get_user("acme", "in-child").user_id or "") == "in-child"
         assert server.connections == 2  # the child's own
         assert api.get_user("acme", "after-fork").user_id == "after-fork"
         assert server.connections == 2  # the parent reused the one it had
@@ -67,21 +73,12 @@ def test_the_default_client_is_renewed_in_a_forked_child() -> None:
         api = IdentityApi()  # ApiClient.get_default()
         api.get_user("acme", "before-fork")
         pool_before = ApiClient.get_default().rest_client.pool_manager
-        reader, writer = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            status = 1
-            try:
-                renewed = ApiClient.get_default().rest_client.pool_manager is not pool_before
-                answer = api.get_user("acme", "in-child").user_id
-                os.write(writer, f"{renewed} {answer}".encode())
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(writer)
-        with os.fdopen(reader, "rb") as pipe:
-            assert pipe.read() == b"True in-child"
-        os.waitpid(pid, 0)
+
+        def in_the_child() -> str:
+            renewed = ApiClient.get_default().rest_client.pool_manager is not pool_before
+            return f"{renewed} {api.get_user('acme', 'in-child').user_id}"
+
+        assert in_child(in_the_child) == "True in-child"
         assert ApiClient.get_default().rest_client.pool_manager is pool_before
         ApiClient.get_default().close()
 
