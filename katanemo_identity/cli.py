@@ -318,16 +318,22 @@ def _tags(pairs: Sequence[tuple[str, str]] | None) -> dict[str, list[str]] | Non
 # -- client ------------------------------------------------------------------
 
 
-def connect(args: argparse.Namespace) -> ApiClient:
+def connect(args: argparse.Namespace, *, proxy_from_env: bool = True) -> ApiClient:
     """Build an ``ApiClient`` from ``--host``, ``--token``, ``--timeout`` and ``--retries``.
 
     Unset options fall back as in ``Configuration``: ``$KATANEMO_IDENTITY_HOST``
     and ``$KATANEMO_IDENTITY_TOKEN``, then the SDK's defaults.
 
+    Args:
+        args: The parsed command line.
+        proxy_from_env: False for the embedded server, which no proxy can reach.
+
     Raises:
         ApiValueError: a host, timeout or retry count the SDK refuses.
     """
-    configuration = Configuration(host=args.host, access_token=args.token)
+    configuration = Configuration(
+        host=args.host, access_token=args.token, proxy_from_env=proxy_from_env
+    )
     if args.timeout is not None:
         configuration.timeout = args.timeout
     if args.retries is not None:
@@ -524,7 +530,7 @@ def run_demo(args: argparse.Namespace, output: Output) -> int:
     server: IdentityServer
     with IdentityServer(access_token=token) as server:
         args.host, args.token = server.url, token
-        with connect(args) as client:
+        with connect(args, proxy_from_env=False) as client:
             output.say(
                 f"Katanemo Identity demo against an embedded reference server at {server.url}"
             )

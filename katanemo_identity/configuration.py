@@ -3,16 +3,21 @@
 Nothing here does I/O. Transport settings (TLS, proxy, pool size) are read
 once, when an ``ApiClient`` is created; the host, token, timeout and retry
 settings are read on every request, so changing them takes effect at once.
+``ProxySettings`` decides, per URL, whether a request goes through a proxy
+(the explicit ``proxy``, else ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import os
-from collections.abc import Callable, Sequence
+import ssl
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
@@ -50,8 +55,17 @@ class Configuration:
         ssl_ca_cert: Path of a CA bundle to verify the server with.
         cert_file: Path of a client certificate, for mutual TLS.
         key_file: Path of the client certificate's private key.
-        proxy: URL of an HTTP(S) proxy to send every request through.
+        ssl_context: A ready ``ssl.SSLContext`` (e.g. ``truststore.SSLContext``
+            for the operating system's trust store) used for every TLS
+            connection instead of ``verify_ssl``, ``ssl_ca_cert``,
+            ``cert_file`` and ``key_file``, which must then be left unset.
+        proxy: URL of an HTTP(S) proxy to send every request through; it wins
+            over the environment. Credentials in it (``http://user:pass@proxy``)
+            are sent to the proxy alone, as ``Proxy-Authorization``.
         proxy_headers: Extra headers for the proxy, e.g. ``Proxy-Authorization``.
+        proxy_from_env: Without ``proxy``, use ``HTTPS_PROXY``, ``HTTP_PROXY``
+            and ``NO_PROXY`` (either case) as read when the client is created.
+            False ignores them.
         connection_pool_maxsize: Most connections open at once per host; a
             call that finds them all busy waits for one (within
             ``total_timeout``). Size it to the threads that share the client.
@@ -89,8 +103,10 @@ class Configuration:
         ssl_ca_cert: str | None = None,
         cert_file: str | None = None,
         key_file: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
         proxy: str | None = None,
         proxy_headers: dict[str, str] | None = None,
+        proxy_from_env: bool = True,
         connection_pool_maxsize: int = 16,
         retries: int = 2,
         retry_backoff_factor: float = 0.5,
@@ -114,8 +130,10 @@ class Configuration:
         self.ssl_ca_cert = ssl_ca_cert
         self.cert_file = cert_file
         self.key_file = key_file
-        self.proxy = proxy
+        self.ssl_context = _checked_ssl_context(self, ssl_context)
+        self.proxy = validate_proxy(proxy, "proxy") if proxy else None
         self.proxy_headers = proxy_headers
+        self.proxy_from_env = bool(proxy_from_env)
         self.connection_pool_maxsize = _positive_int(
             "connection_pool_maxsize", connection_pool_maxsize
         )
@@ -207,6 +225,22 @@ class Configuration:
         # A token is checked once, not on every request that sends it.
         self._checked_authorization = (token, value)
         return value
+
+    def proxy_settings(self, environ: Mapping[str, str] | None = None) -> ProxySettings:
+        """Return the rules that pick each request's proxy, with the environment read now.
+
+        Args:
+            environ: The environment to read; ``os.environ`` when None.
+
+        Raises:
+            ApiValueError: a proxy URL (given or from the environment) is not
+                an http:// or https:// URL with a host name.
+        """
+        if self.proxy:
+            return ProxySettings(proxy=validate_proxy(self.proxy, "proxy"))
+        if not self.proxy_from_env:
+            return ProxySettings()
+        return ProxySettings.from_environment(os.environ if environ is None else environ)
 
     @classmethod
     def get_default(cls) -> Configuration:
@@ -334,3 +368,169 @@ def _positive_int(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ApiValueError(f"{name} must be a whole number >= 1, not {value!r}")
     return value
+
+
+def _checked_ssl_context(
+    configuration: Configuration, context: ssl.SSLContext | None
+) -> ssl.SSLContext | None:
+    if context is None:
+        return None
+    if not isinstance(context, ssl.SSLContext):
+        raise ApiValueError(f"ssl_context must be an ssl.SSLContext, not {type(context).__name__}")
+    given = [
+        name
+        for name in ("ssl_ca_cert", "cert_file", "key_file")
+        if getattr(configuration, name) is not None
+    ]
+    if not configuration.verify_ssl:
+        given.insert(0, "verify_ssl=False")
+    if given:
+        raise ApiValueError(
+            f"ssl_context replaces {', '.join(given)}: set them on the context instead"
+        )
+    return context
+
+
+# -- proxies -------------------------------------------------------------------
+
+#: The environment variables read for proxies; the lower-case spelling of each is read
+#: too, and wins when both are set.
+PROXY_ENV = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
+
+
+def mask_proxy(url: str) -> str:
+    """Return ``url`` with any user name and password replaced by ``***``, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable proxy URL>"
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+
+def validate_proxy(value: str, source: str) -> str:
+    """Check a proxy URL and return it, with ``http://`` added when it has no scheme.
+
+    Args:
+        value: The URL, such as ``http://user:pass@proxy.example:3128``.
+        source: Where it came from (``proxy``, ``$HTTPS_PROXY``), for the message.
+
+    Raises:
+        ApiValueError: not an http:// or https:// URL with a host name. The
+            message never quotes the credentials.
+    """
+    if not isinstance(value, str):
+        raise ApiValueError(f"{source} must be a URL string, not {type(value).__name__}")
+    url = value if "://" in value else "http://" + value
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+        parts = SplitResult("", "", "", "", "")
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ApiValueError(
+            f"{source} {mask_proxy(url)!r} must be an http:// or https:// proxy URL "
+            "with a host name (SOCKS proxies are not supported)"
+        )
+    return url
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """Which proxy, if any, each request goes through: fixed once, applied per URL.
+
+    Built by ``Configuration.proxy_settings()`` when an ``ApiClient`` is
+    created; the client asks ``proxy_for`` once per scheme, host and port, so
+    a ``host`` changed later is routed by the same rules.
+
+    Attributes:
+        proxy: The explicit proxy: when set, every request goes through it.
+        http_proxy: The proxy for http:// URLs (``$HTTP_PROXY``).
+        https_proxy: The proxy for https:// URLs (``$HTTPS_PROXY``).
+        no_proxy: Hosts reached directly (``$NO_PROXY``): a name also
+            covers its subdomains, an IP address or network (``10.0.0.0/8``)
+            covers its addresses, ``host:port`` only that port, ``*`` all.
+    """
+
+    proxy: str | None = None
+    http_proxy: str | None = None
+    https_proxy: str | None = None
+    no_proxy: tuple[str, ...] = ()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> ProxySettings:
+        """Read ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY`` (either case; lower case wins).
+
+        Under CGI (``REQUEST_METHOD`` set) upper-case ``HTTP_PROXY`` is
+        ignored: there it can come from a request's ``Proxy`` header.
+
+        Raises:
+            ApiValueError: a proxy variable holds an unusable URL.
+        """
+
+        def read(name: str) -> str | None:
+            value = environ.get(name.lower()) or None
+            if value is None and not (name == "HTTP_PROXY" and "REQUEST_METHOD" in environ):
+                value = environ.get(name) or None
+            return value
+
+        https, http, bypass = (read(name) for name in PROXY_ENV)
+        return cls(
+            http_proxy=validate_proxy(http, "$HTTP_PROXY") if http else None,
+            https_proxy=validate_proxy(https, "$HTTPS_PROXY") if https else None,
+            no_proxy=tuple(
+                entry.strip().lower() for entry in (bypass or "").split(",") if entry.strip()
+            ),
+        )
+
+    @property
+    def any(self) -> bool:
+        """True when some request may go through a proxy."""
+        return bool(self.proxy or self.http_proxy or self.https_proxy)
+
+    def proxy_for(self, url: str) -> str | None:
+        """Return the proxy URL for a request to ``url``, or None to connect directly."""
+        if self.proxy:
+            return self.proxy
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        chosen = self.https_proxy if parts.scheme == "https" else self.http_proxy
+        if chosen is None or not parts.hostname:
+            return None
+        port = port if port is not None else (443 if parts.scheme == "https" else 80)
+        if any(_bypasses(entry, parts.hostname, port) for entry in self.no_proxy):
+            return None
+        return chosen
+
+
+def _bypasses(entry: str, host: str, port: int) -> bool:
+    """Whether one ``NO_PROXY`` entry covers ``host`` (lower case, no brackets) and ``port``."""
+    if entry == "*":
+        return True
+    name, entry_port = _split_port(entry)
+    if entry_port is not None and entry_port != port:
+        return False
+    try:
+        network = ipaddress.ip_network(name, strict=False)
+    except ValueError:
+        name = name.lstrip("*").lstrip(".")
+        return bool(name) and (host == name or host.endswith("." + name))
+    try:
+        return ipaddress.ip_address(host) in network
+    except ValueError:
+        return False
+
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    if entry.startswith("["):  # [::1] or [::1]:8080
+        name, _, rest = entry[1:].partition("]")
+        return name, int(rest[1:]) if rest[1:].isdigit() else None
+    name, separator, port = entry.rpartition(":")
+    if separator and ":" not in name and port.isdigit():
+        return name, int(port)
+    return entry, None

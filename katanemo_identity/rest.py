@@ -6,6 +6,8 @@ within what is left of the call's ``Deadline``; reads a body within the size
 limit, or lets go of an unwanted one without reading more than a little; and
 turns every urllib3 or socket failure into an ``ApiConnectionError`` or
 ``ApiTimeoutError`` that says whether the request may have reached the server.
+``ProxyRoutingPoolManager`` decides, once per scheme, host and port, whether
+a request goes directly or through a proxy (``configuration.ProxySettings``).
 
 The pools are this module's own small subclasses of urllib3's, for three
 things urllib3 does not do: a connection records the deadline it serves, so
@@ -18,6 +20,7 @@ importable from here, where generated clients keep it.
 
 from __future__ import annotations
 
+import base64
 import http.client
 import os
 import ssl
@@ -25,6 +28,7 @@ import threading
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -42,7 +46,7 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from katanemo_identity.configuration import Configuration
+from katanemo_identity.configuration import Configuration, ProxySettings
 from katanemo_identity.deadline import Deadline
 from katanemo_identity.exceptions import (
     ApiClientClosedError,
@@ -165,31 +169,15 @@ class RESTClientObject:
         self.closed = False
         self._last_timeout: tuple[tuple[float, float], urllib3.Timeout] | None = None
         self._pools: dict[str, HTTPConnectionPool] = {}
+        # The proxy environment is read once, here, like the other transport settings.
+        self._proxies = configuration.proxy_settings()
         self.pool_manager = self._new_pool_manager()
         _CLIENTS.add(self)
 
-    def _new_pool_manager(self) -> urllib3.PoolManager:
-        configuration = self.configuration
-        pool_args: dict[str, object] = {
-            "num_pools": _MAX_ORIGINS,
-            "maxsize": configuration.connection_pool_maxsize,
-            # Wait for a free connection rather than open one the pool would
-            # then discard: the pool size is a real bound.
-            "block": True,
-            "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
-            "ca_certs": configuration.ssl_ca_cert,
-            "cert_file": configuration.cert_file,
-            "key_file": configuration.key_file,
-        }
-        manager: urllib3.PoolManager
-        if configuration.proxy:
-            manager = urllib3.ProxyManager(
-                configuration.proxy,
-                proxy_headers=configuration.proxy_headers,
-                **pool_args,  # type: ignore[arg-type]
-            )
-        else:
-            manager = urllib3.PoolManager(**pool_args)  # type: ignore[arg-type]
+    def _new_pool_manager(self) -> ProxyRoutingPoolManager:
+        manager = ProxyRoutingPoolManager(
+            self._proxies, self.configuration.proxy_headers, **_pool_arguments(self.configuration)
+        )
         manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
         return manager
 
@@ -269,12 +257,15 @@ class RESTClientObject:
 
         Each origin's pool is looked up once and kept, which spares every
         call urllib3's parsing of the URL and its pool-key computation.
-        Through a proxy, the manager's own pool and the absolute URL are used.
+        Through a proxy, the proxy manager's pool is used: with the absolute
+        URL for a forwarding proxy (http), with the path inside a CONNECT
+        tunnel (https).
         """
-        if isinstance(self.pool_manager, urllib3.ProxyManager):
-            return self.pool_manager.connection_from_url(url), url
         slash = url.find("/", url.find("://") + 3)
         origin, target = (url, "/") if slash < 0 else (url[:slash], url[slash:])
+        proxy = self.pool_manager.proxy_manager_for(url)
+        if proxy is not None:
+            return proxy.connection_from_url(url), url if url.startswith("http:") else target
         pool = self._pools.get(origin)
         if pool is None or pool.pool is None:  # new, or closed when the manager let it go
             if len(self._pools) >= _MAX_ORIGINS:
@@ -394,6 +385,112 @@ class RESTClientObject:
         # afresh.
         self._pools = {}
         self.pool_manager = self._new_pool_manager()
+
+
+def _pool_arguments(configuration: Configuration) -> dict[str, Any]:
+    """The pool and TLS arguments every pool manager of a client shares."""
+    arguments: dict[str, Any] = {
+        "num_pools": _MAX_ORIGINS,
+        "maxsize": configuration.connection_pool_maxsize,
+        # Wait for a free connection rather than open one the pool would
+        # then discard: the pool size is a real bound.
+        "block": True,
+    }
+    if configuration.ssl_context is not None:
+        # The context decides verification and client certificates on its own.
+        arguments["ssl_context"] = configuration.ssl_context
+    else:
+        arguments["cert_reqs"] = ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE
+        arguments["ca_certs"] = configuration.ssl_ca_cert
+        arguments["cert_file"] = configuration.cert_file
+        arguments["key_file"] = configuration.key_file
+    return arguments
+
+
+class ProxyRoutingPoolManager(urllib3.PoolManager):
+    """A pool manager for direct connections that knows, per host, which proxy to use instead.
+
+    ``proxy_manager_for`` decides once per scheme, host and port and keeps
+    the answer, so a ``Configuration`` whose ``host`` changes after the
+    client was created is still routed by its proxy settings. Each proxy
+    gets one ``urllib3.ProxyManager``, with this manager's pool classes.
+
+    Args:
+        proxies: The rules that pick a request's proxy.
+        proxy_headers: Headers sent to every proxy (``Proxy-Authorization``).
+        pool_arguments: Passed to every pool manager (sizes, TLS).
+    """
+
+    #: Routes kept before the table starts again; hosts are few in practice.
+    MAX_ROUTES = 256
+
+    def __init__(
+        self,
+        proxies: ProxySettings,
+        proxy_headers: Mapping[str, str] | None,
+        **pool_arguments: Any,
+    ) -> None:
+        super().__init__(**pool_arguments)
+        self.proxies = proxies
+        self._proxy_headers = dict(proxy_headers or {})
+        self._pool_arguments = pool_arguments
+        self._routes: dict[tuple[str, str], urllib3.ProxyManager | None] = {}
+        self._proxy_managers: dict[str, urllib3.ProxyManager] = {}
+        self._routes_lock = threading.Lock()
+
+    def proxy_manager_for(self, url: str) -> urllib3.ProxyManager | None:
+        """Return the ``ProxyManager`` a request to ``url`` goes through, or None for direct."""
+        if not self.proxies.any:
+            return None
+        scheme, _, rest = url.partition("://")
+        key = (scheme.lower(), rest.partition("/")[0].rpartition("@")[2].lower())
+        try:
+            return self._routes[key]
+        except KeyError:
+            pass
+        proxy = self.proxies.proxy_for(url)
+        with self._routes_lock:
+            if len(self._routes) >= self.MAX_ROUTES:
+                self._routes.clear()
+            manager = None if proxy is None else self._proxy_manager(proxy)
+            self._routes[key] = manager
+        return manager
+
+    def _proxy_manager(self, proxy: str) -> urllib3.ProxyManager:
+        manager = self._proxy_managers.get(proxy)
+        if manager is None:
+            url, headers = split_proxy_credentials(proxy, self._proxy_headers)
+            manager = urllib3.ProxyManager(url, proxy_headers=headers, **self._pool_arguments)
+            manager.pool_classes_by_scheme = self.pool_classes_by_scheme
+            self._proxy_managers[proxy] = manager
+        return manager
+
+    def clear(self) -> None:
+        """Close every pooled connection, direct and through proxies."""
+        super().clear()
+        with self._routes_lock:
+            for manager in self._proxy_managers.values():
+                manager.clear()
+
+
+def split_proxy_credentials(proxy: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """Move the credentials of ``http://user:pass@proxy`` into a ``Proxy-Authorization`` header.
+
+    The URL returned carries no credentials, so none can appear in a
+    connection error; a ``Proxy-Authorization`` in ``headers`` wins.
+
+    Returns:
+        The proxy URL without credentials, and the headers for the proxy.
+    """
+    parts = urlsplit(proxy)
+    headers = dict(headers)
+    if parts.username is None and parts.password is None:
+        return proxy, headers
+    credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    if not any(name.lower() == "proxy-authorization" for name in headers):
+        encoded = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+        headers["Proxy-Authorization"] = "Basic " + encoded
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl(), headers
 
 
 def _after_fork_in_child() -> None:

@@ -49,11 +49,17 @@ def identity_server(request: pytest.FixtureRequest) -> Iterator[IdentityServer]:
 def identity_configuration(identity_server: IdentityServer) -> Configuration:
     """A ``Configuration`` for ``identity_server``: default retries and timeouts, strict contract.
 
+    It copies the server's ``url`` and ``access_token``, and ignores the proxy
+    environment variables (the server is on loopback).
+
     Returns:
         The configuration; override the fixture to change it.
     """
     return Configuration(
-        host=identity_server.url, access_token=identity_server.access_token, strict_contract=True
+        host=identity_server.url,
+        access_token=identity_server.access_token,
+        proxy_from_env=False,
+        strict_contract=True,
     )
 
 
