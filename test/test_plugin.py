@@ -92,3 +92,91 @@ def test_fixtures_and_the_documented_example_work_in_a_project_outside_the_packa
             "*test_fault_injection_is_usable PASSED*",
         ]
     )
+
+
+UNFIRED_TESTS = """
+import pytest
+from katanemo_identity import NotFoundException, ServiceException
+
+
+def test_a_typo_in_match_is_reported(identity_server, identity_api):
+    identity_server.inject(status=503, match="GET /org/acme/users")  # the path is /user
+    identity_api.get_users_for_account("acme")
+
+
+def test_the_decoded_path_matches(identity_server, identity_api):
+    fault = identity_server.inject(status=500, times=None, match="GET /org/acme/user/ada@example.com")
+    with pytest.raises(ServiceException):
+        identity_api.get_user("acme", "ada@example.com")
+    assert fault.hits == 3  # the first try and two retries
+    assert "%40" in identity_server.requests[0].path  # sent percent-encoded
+
+
+@pytest.mark.identity_allow_unfired_faults
+def test_the_marker_allows_unfired_faults(identity_server, identity_api):
+    identity_server.inject(status=503, match="DELETE /")
+
+
+def test_cleared_faults_are_not_reported(identity_server, identity_api):
+    identity_server.inject(status=503)
+    identity_server.clear_faults()
+
+
+def test_a_failing_test_is_not_reported_twice(identity_server, identity_api):
+    identity_server.inject(status=503, match="PUT /")
+    with pytest.raises(NotFoundException):
+        identity_api.get_user("acme", "nobody@example.com")
+    assert False, "the body's own failure"
+"""
+
+
+def test_a_fault_that_never_fired_fails_the_test_at_teardown(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_unfired=UNFIRED_TESTS)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
+
+    result.assert_outcomes(passed=4, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*test_a_typo_in_match_is_reported ERROR*",
+            "*identity_server: 1 injected fault(s) never fired:",
+            "*Fault(status=503, match='GET /org/acme/users', times=1, hits=0)",
+            "*Requests received:",
+            "*GET /org/acme/user",
+            "*identity_allow_unfired_faults*",
+        ]
+    )
+    assert "match='PUT /'" not in result.stdout.str()  # the failed test's fault is not reported
+
+
+def test_the_ini_option_turns_the_unfired_check_off(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_unfired=UNFIRED_TESTS)
+    pytester.makeini("[pytest]\nidentity_fail_on_unfired_faults = false\n")
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=4, failed=1)
+
+
+def documented_block(marker: str) -> str:
+    found = re.search(rf"<!-- {marker} -->\n```python\n(.*?)```", TESTING_DOC.read_text(), re.S)
+    assert found, f"docs/testing.md has no {marker} block"
+    return found.group(1)
+
+
+FLAKY_TEST = """
+def test_my_code_survives_a_flaky_api(identity_server, identity_api):
+    identity_server.inject(status=503, times=2, match="GET /org/acme/keys")
+    assert identity_api.get_client_key_list("acme") == []
+    assert len(identity_server.requests) == 3
+    assert identity_api.api_client.configuration.retry_backoff_factor == 0.0
+"""
+
+
+def test_the_instant_retries_conftest_keeps_the_retries(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(documented_block("instant-retries"))
+    pytester.makepyfile(test_flaky=FLAKY_TEST)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 
 @dataclass(eq=False)
@@ -13,7 +14,9 @@ class Fault:
     Attributes:
         status: The status to answer with, or None to answer normally.
         times: How many requests the rule applies to; None means every one.
-        match: Prefix of ``"METHOD /raw/path"`` the rule applies to; None matches all.
+        match: Prefix of ``"METHOD /path"`` the rule applies to, the path decoded
+            as a user writes it (``"GET /org/acme/user/ada@example.com"``); the
+            raw, percent-encoded form matches too. None matches all.
         retry_after: Value of the ``Retry-After`` header sent with ``status``.
         delay: Seconds to wait before answering.
         drop_connection: Close the connection without any response.
@@ -31,6 +34,35 @@ class Fault:
     body: bytes | None = None
     processed: bool = False
     hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether the rule applies to a request, ignoring uses left.
+
+        Args:
+            method: The request's method.
+            path: The request target as received (percent-encoded).
+        """
+        if self.match is None:
+            return True
+        target = f"{method} {path}"
+        return target.startswith(self.match) or unquote(target).startswith(self.match)
+
+    def describe(self) -> str:
+        """Say in one line what the rule does and to which requests, for reports."""
+        what = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("status", self.status),
+                ("retry_after", self.retry_after),
+                ("delay", self.delay or None),
+                ("drop_connection", self.drop_connection or None),
+                ("body", None if self.body is None else f"<{len(self.body)} bytes>"),
+                ("processed", self.processed or None),
+            )
+            if value is not None
+        ]
+        where = "every request" if self.match is None else f"match={self.match!r}"
+        return f"Fault({', '.join([*what, where])}, times={self.times!r}, hits={self.hits})"
 
     @property
     def replaces_response(self) -> bool:
@@ -77,12 +109,16 @@ class FaultRules:
 
     def take(self, method: str, path: str) -> Fault | None:
         """Return the first rule with uses left that matches the request, counting the use."""
-        target = f"{method} {path}"
         with self._lock:
             for fault in self._rules:
                 if fault.times is not None and fault.hits >= fault.times:
                     continue
-                if fault.match is None or target.startswith(fault.match):
+                if fault.matches(method, path):
                     fault.hits += 1
                     return fault
         return None
+
+    def unfired(self) -> list[Fault]:
+        """Return the rules, in order, that have not been applied to any request."""
+        with self._lock:
+            return [fault for fault in self._rules if fault.hits == 0]

@@ -230,8 +230,9 @@ class IdentityServer:
         Args:
             status: Answer with this status and the spec's error body for it.
             times: How many requests the rule applies to; None means every one.
-            match: Apply only to requests whose ``"METHOD /raw/path"`` starts
-                with this, e.g. ``"POST /org/acme/keys"``; None matches all.
+            match: Apply only to requests whose ``"METHOD /path"`` starts with
+                this, the path decoded as written in code, e.g.
+                ``"GET /org/acme/user/ada@example.com"``; None matches all.
             retry_after: Send this ``Retry-After`` value with ``status``.
             delay: Seconds to wait before answering.
             drop_connection: Close the connection without any response.
@@ -270,6 +271,10 @@ class IdentityServer:
     def clear_faults(self) -> None:
         """Remove every injected fault rule."""
         self._faults.clear()
+
+    def unfired_faults(self) -> list[Fault]:
+        """Return the injected rules, in order, that no request has matched yet."""
+        return self._faults.unfired()
 
     def reset(self) -> None:
         """Empty the state (every account's keys and users), the request log and the rate limit."""
