@@ -2,16 +2,18 @@
 
 ::
 
-    katanemo-identity serve [--host 127.0.0.1] [--port 8080] [--token T] [--db PATH]
-    katanemo-identity demo [--host URL --token T]
+    katanemo-identity serve [--host 127.0.0.1] [--port 8080] [--token T | --token-file F] [--db PATH]
+    katanemo-identity demo [--host URL --token T | --token-file F]
     katanemo-identity keys  list | get KEY_ID | create --name N --role R | delete KEY_ID
     katanemo-identity users list | get EMAIL | invite EMAIL | update EMAIL
 
 Every call goes through the public SDK (``Configuration``, ``ApiClient``,
 ``IdentityApi`` and the models); this module only parses arguments and
 prints. Results go to stdout, as a table or, with ``--json``, as JSON and
-nothing else. Errors go to stderr as one line, and the exit status says what
-kind of failure it was (see ``EXIT_*``). ``docs/cli.md`` has examples.
+nothing else. Errors go to stderr as one line (one JSON object with
+``--json``), naming arguments as the command line does, and the exit status
+says what kind of failure it was (see ``EXIT_*``). ``docs/cli.md`` has
+examples.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -27,16 +31,23 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from katanemo_identity import conformance
 from katanemo_identity.api.identity_api import IdentityApi
 from katanemo_identity.api_client import ApiClient
-from katanemo_identity.configuration import HOST_ENV, TOKEN_ENV, Configuration, __version__
+from katanemo_identity.configuration import (
+    HOST_ENV,
+    TOKEN_ENV,
+    Configuration,
+    __version__,
+    validate_host,
+)
 from katanemo_identity.exceptions import (
     ApiConnectionError,
     ApiException,
     ApiTimeoutError,
+    ApiValueError,
     NotFoundException,
     OpenApiException,
 )
@@ -121,18 +132,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         One of the ``EXIT_*`` statuses (``--help`` and ``--version`` return 0).
         ``EXIT_API_ERROR`` too when stdout's reader has gone (``demo | head``).
     """
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in arguments
     try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exit_request:  # argparse's way out: --help, --version, bad usage
+        args = build_parser().parse_args(arguments)
+        check_arguments(args)
+    except SystemExit as exit_request:  # argparse's way out: --help, --version
         return _status(exit_request)
+    except UsageError as error:
+        return report_usage_error(error, sys.stderr, as_json=as_json)
     output = Output(sys.stdout, sys.stderr, as_json=getattr(args, "json", False))
     run: Command = args.run
     try:
         return run(args, output)
-    except SystemExit as exit_request:  # a command's own usage check (``args.parser.error``)
-        return _status(exit_request)
+    except UsageError as error:  # a command's own usage check (``args.parser.error``)
+        return report_usage_error(error, output.err, as_json=output.as_json)
     except OpenApiException as error:
-        return report_error(error, output.err, writes=args.writes)
+        return report_error(error, output.err, writes=args.writes, as_json=output.as_json)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -161,22 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
     ``--account`` defaults to ``$KATANEMO_IDENTITY_ACCOUNT``, read now, so
     build a new parser for each run.
     """
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG, description="Manage the users and client keys of a Katanemo Identity account."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the reference server in the foreground")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=8080, help="port to listen on; 0 picks a free one"
+        "--host", default="127.0.0.1", help="address to listen on (127.0.0.1; ::1 for IPv6)"
     )
     serve.add_argument(
-        "--token", type=_non_empty, help="require 'Authorization: Bearer TOKEN' on every request"
+        "--port", type=int, default=8080, help="port to listen on, 0 to 65535; 0 picks a free one"
+    )
+    token = serve.add_mutually_exclusive_group()
+    token.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every request")
+    token.add_argument(
+        "--token-file", metavar="PATH", help="read --token from this file ('-': standard input)"
     )
     serve.add_argument("--db", metavar="PATH", help="keep state in this SQLite file")
-    serve.set_defaults(run=run_serve, writes=False)
+    serve.set_defaults(run=run_serve, writes=False, parser=serve)
 
     connection = _connection_options()
     demo = commands.add_parser(
@@ -194,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get(ACCOUNT_ENV) or "demo",
         help=f"the account to work in (${ACCOUNT_ENV}, else demo)",
     )
-    demo.set_defaults(run=run_demo, writes=True)
+    demo.set_defaults(run=run_demo, writes=True, parser=demo)
 
     both = (connection, _account_options())
     keys = commands.add_parser("keys", help="list, get, create or delete client keys")
@@ -239,22 +259,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _connection_options() -> argparse.ArgumentParser:
-    options = argparse.ArgumentParser(add_help=False)
+def _connection_options() -> Parser:
+    options = Parser(add_help=False)
     group = options.add_argument_group("connection")
     group.add_argument("--host", help=f"base URL of the API (${HOST_ENV}, else the public API)")
-    group.add_argument("--token", help=f"access token (${TOKEN_ENV})")
+    token = group.add_mutually_exclusive_group()
+    token.add_argument("--token", help=f"access token (${TOKEN_ENV}); see also --token-file")
+    token.add_argument(
+        "--token-file",
+        metavar="PATH",
+        help="read the access token from this file ('-': standard input), "
+        "so it stays out of ps and shell history",
+    )
     group.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="connect and read timeout (10 s, 60 s)"
     )
     group.add_argument(
         "--retries", type=int, metavar="N", help="retries of a failed request (2; 0 disables)"
     )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        help="log each request and response on stderr, secrets masked",
+    )
     return options
 
 
-def _account_options() -> argparse.ArgumentParser:
-    options = argparse.ArgumentParser(add_help=False)
+def _account_options() -> Parser:
+    options = Parser(add_help=False)
     from_env = os.environ.get(ACCOUNT_ENV) or None
     options.add_argument(
         "--account",
@@ -267,11 +299,11 @@ def _account_options() -> argparse.ArgumentParser:
 
 
 def _add(
-    actions: argparse._SubParsersAction[argparse.ArgumentParser],
+    actions: argparse._SubParsersAction[Parser],
     name: str,
     help_text: str,
     run: Command,
-    *parents: argparse.ArgumentParser,
+    *parents: Parser,
     writes: bool = False,
 ) -> argparse.ArgumentParser:
     action = actions.add_parser(name, help=help_text, parents=list(parents))
@@ -293,10 +325,97 @@ def _user_fields(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _non_empty(text: str) -> str:
-    if not text:
-        raise argparse.ArgumentTypeError("must not be empty")
-    return text
+class UsageError(Exception):
+    """The command line, or a value in it, is wrong; nothing was sent.
+
+    Args:
+        message: What is wrong, in the command line's words.
+        prog: The (sub)command it concerns, e.g. ``katanemo-identity keys list``.
+    """
+
+    def __init__(self, message: str, prog: str = PROG) -> None:
+        super().__init__(message)
+        self.message = message
+        self.prog = prog
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line (``UsageError``), not usage and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise ``UsageError`` for ``message``; ``main`` prints it as one line."""
+        raise UsageError(message, self.prog)
+
+
+#: Each argument that must not be empty, by its ``dest``, and how the command line names it.
+_NAMED = {
+    "account": "--account",
+    "token": "--token",
+    "name": "--name",
+    "role": "--role",
+    "roles": "--role",
+    "key_id": "KEY_ID",
+    "email": "EMAIL",
+    "host": "--host",
+}
+
+#: The SDK's names for path values, and the command line's for the same.
+_SDK_NAMES = {"account_id": "--account", "key_id": "KEY_ID", "user_id": "EMAIL"}
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Check what argparse cannot, and read ``--token-file``; say what is wrong in CLI words.
+
+    Raises:
+        UsageError: an empty value, a port out of range, a timeout or retry
+            count the SDK would refuse, a ``--host`` that is not a URL, or a
+            ``--token-file`` that cannot be read or is empty.
+    """
+    prog = getattr(args, "parser", None)
+    where = prog.prog if prog is not None else PROG
+    if getattr(args, "token_file", None) is not None:
+        args.token = read_token_file(args.token_file, where)
+    for dest, named in _NAMED.items():
+        value = getattr(args, dest, None)
+        values = value if isinstance(value, list) else [value]
+        if any(item == "" for item in values):
+            raise UsageError(f"{named} must not be empty", where)
+    port = getattr(args, "port", None)
+    if port is not None and not 0 <= port <= 65535:
+        raise UsageError(f"--port must be a whole number from 0 to 65535, not {port}", where)
+    timeout = getattr(args, "timeout", None)
+    if timeout is not None and not 0 < timeout < math.inf:
+        raise UsageError(f"--timeout must be a number of seconds > 0, not {timeout:g}", where)
+    retries = getattr(args, "retries", None)
+    if retries is not None and retries < 0:
+        raise UsageError(f"--retries must be a whole number >= 0, not {retries}", where)
+    if args.run is not run_serve and getattr(args, "host", None) is not None:
+        try:
+            validate_host(args.host)
+        except ApiValueError as error:
+            raise UsageError("--" + str(error), where) from None
+
+
+def read_token_file(path: str, where: str = PROG) -> str:
+    """Return the token in ``path`` (``-``: standard input), without surrounding whitespace.
+
+    Raises:
+        UsageError: the file cannot be read, or holds nothing but whitespace.
+    """
+    shown = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise UsageError(f"--token-file: cannot read {shown}: {reason}", where) from None
+    token = text.strip()
+    if not token:
+        raise UsageError(f"--token-file: {shown} holds no token", where)
+    return token
 
 
 def _tag(text: str) -> tuple[str, str]:
@@ -338,6 +457,8 @@ def connect(args: argparse.Namespace, *, proxy_from_env: bool = True) -> ApiClie
         configuration.timeout = args.timeout
     if args.retries is not None:
         configuration.retries = args.retries
+    if args.debug:
+        configuration.debug = True  # the logger writes to stderr when nothing else is set up
     return ApiClient(configuration)
 
 
@@ -472,41 +593,45 @@ def users_update(api: IdentityApi, args: argparse.Namespace, output: Output) -> 
 
 
 def run_serve(args: argparse.Namespace, output: Output) -> int:
-    """``serve``: run the reference server until Ctrl-C or SIGTERM."""
+    """``serve``: run the reference server until SIGINT (Ctrl-C) or SIGTERM."""
     from katanemo_identity.testing import IdentityServer
 
-    try:
-        server = IdentityServer(args.host, args.port, access_token=args.token, db=args.db)
-        server.start()
-    except (OSError, sqlite3.Error) as error:  # the port is taken, the --db file cannot be opened
-        print(f"{PROG}: error: cannot serve on {args.host}:{args.port}: {error}", file=output.err)
-        return EXIT_API_ERROR
-    try:
-        output.say(f"Katanemo Identity reference server listening on {server.url}")
-        if args.db:
-            output.say(f"State is kept in {args.db}")
-        output.say("Press Ctrl-C to stop.")
-        with _sigterm_as_interrupt():
-            threading.Event().wait()  # until Ctrl-C (or SIGTERM) raises KeyboardInterrupt here
-    except KeyboardInterrupt:
-        output.say("Stopped.")
-    finally:
-        server.stop()
+    shown = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    with _signals_as_interrupt(signal.SIGINT, signal.SIGTERM):
+        try:
+            server = IdentityServer(args.host, args.port, access_token=args.token, db=args.db)
+            server.start()
+        except (OSError, sqlite3.Error) as error:  # the port is taken, the --db cannot be opened
+            print(f"{PROG}: error: cannot serve on {shown}: {error}", file=output.err)
+            return EXIT_API_ERROR
+        try:
+            output.say(f"Katanemo Identity reference server listening on {server.url}")
+            if args.db:
+                output.say(f"State is kept in {args.db}")
+            output.say("Press Ctrl-C to stop.")
+            threading.Event().wait()  # until SIGINT or SIGTERM raises KeyboardInterrupt here
+        except KeyboardInterrupt:
+            output.say("Stopped.")
+        finally:
+            server.stop()
     return EXIT_OK
 
 
 @contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    # ``docker stop``, systemd and process managers ask with SIGTERM, not Ctrl-C:
-    # treat it the same, so the server closes its connections and database.
+def _signals_as_interrupt(*signals: signal.Signals) -> Iterator[None]:
+    # Ctrl-C is SIGINT; ``docker stop``, systemd and process managers send
+    # SIGTERM. Both must stop the server cleanly, however it was started: a
+    # shell starts background jobs (``serve &``) with SIGINT ignored, and
+    # Python then leaves it ignored, so the handler is set here explicitly.
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {number: signal.signal(number, _raise_interrupt) for number in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _raise_interrupt(signal_number: int, frame: FrameType | None) -> None:
@@ -691,25 +816,102 @@ def describe_error(error: OpenApiException, *, writes: bool = True) -> str:
     return clean(" ".join(sentence.rstrip(". ") + "." for sentence in sentences))
 
 
-def report_error(error: OpenApiException, err: TextIO, *, writes: bool = True) -> int:
-    """Write ``error`` to ``err`` as one line and return the exit status for it.
+def report_error(
+    error: OpenApiException, err: TextIO, *, writes: bool = True, as_json: bool = False
+) -> int:
+    """Write ``error`` to ``err`` as one line, or as JSON, and return the exit status for it.
 
     Args:
         error: Any exception the SDK raises.
         err: The stream to write to (stderr).
         writes: Whether the failed call was meant to change something.
+        as_json: Write one JSON object (``error_document``) instead of a line.
 
     Returns:
         ``EXIT_API_ERROR`` for an ``ApiException``, ``EXIT_CONNECTION`` for an
         ``ApiConnectionError`` (timeouts included), ``EXIT_USAGE`` for an
         argument the SDK refused before sending.
     """
-    print(f"{PROG}: error: {describe_error(error, writes=writes)}", file=err, flush=True)
     if isinstance(error, ApiException):
-        return EXIT_API_ERROR
-    if isinstance(error, ApiConnectionError):
-        return EXIT_CONNECTION
+        code = EXIT_API_ERROR
+    elif isinstance(error, ApiConnectionError):
+        code = EXIT_CONNECTION
+    else:
+        code = EXIT_USAGE
+    message = describe_error(error, writes=writes)
+    if code == EXIT_USAGE:
+        message = in_cli_words(message)
+    status = error.status if isinstance(error, ApiException) else None
+    _write_error(
+        err,
+        message,
+        as_json=as_json,
+        kind=type(error).__name__,
+        status=status,
+        outcome_unknown=error.outcome_unknown,
+        code=code,
+    )
+    return code
+
+
+def report_usage_error(error: UsageError, err: TextIO, *, as_json: bool = False) -> int:
+    """Write a usage error as one line (with where to find help), or as JSON; return 2."""
+    message = f"{error.message} (see '{error.prog} --help')"
+    _write_error(
+        err,
+        message,
+        as_json=as_json,
+        kind="UsageError",
+        status=None,
+        outcome_unknown=False,
+        code=EXIT_USAGE,
+    )
     return EXIT_USAGE
+
+
+def error_document(
+    message: str, *, kind: str, status: int | None, outcome_unknown: bool, code: int
+) -> dict[str, object]:
+    """The JSON object written to stderr for an error with ``--json``.
+
+    Returns:
+        ``{"error": kind, "message": ..., "status": HTTP status or None,
+        "outcome_unknown": ..., "exit_status": ...}``.
+    """
+    return {
+        "error": kind,
+        "message": message,
+        "status": status,
+        "outcome_unknown": outcome_unknown,
+        "exit_status": code,
+    }
+
+
+def _write_error(
+    err: TextIO,
+    message: str,
+    *,
+    as_json: bool,
+    kind: str,
+    status: int | None,
+    outcome_unknown: bool,
+    code: int,
+) -> None:
+    if as_json:
+        document = error_document(
+            message, kind=kind, status=status, outcome_unknown=outcome_unknown, code=code
+        )
+        print(json.dumps(document, ensure_ascii=False), file=err, flush=True)
+    else:
+        print(f"{PROG}: error: {message}", file=err, flush=True)
+
+
+_SDK_PREFIX = re.compile(r"^\w+\(\): (account_id|key_id|user_id) ")
+
+
+def in_cli_words(message: str) -> str:
+    """Name an argument as the command line does: ``get_user(): user_id ...`` -> ``EMAIL ...``."""
+    return _SDK_PREFIX.sub(lambda found: _SDK_NAMES[found.group(1)] + " ", message)
 
 
 __all__ = [
@@ -719,6 +921,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "UsageError",
     "build_parser",
     "main",
 ]

@@ -309,7 +309,24 @@ def test_deleted_key_is_404_on_delete_again(cli: Cli) -> None:
     key_id, _ = create_key(cli)
     cli("keys", "delete", key_id)
 
-    assert_one_error_line(cli("keys", "delete", key_id, "--json"), EXIT_API_ERROR, "404")
+    assert_one_error_line(cli("keys", "delete", key_id), EXIT_API_ERROR, "404")
+
+
+def test_with_json_an_error_is_one_json_object_on_stderr(cli: Cli) -> None:
+    result = cli("keys", "get", "no-such-key", "--json")
+
+    assert result.code == EXIT_API_ERROR
+    assert result.out == ""
+    assert result.err.count("\n") == 1
+    document = json.loads(result.err)
+    assert document == {
+        "error": "NotFoundException",
+        "message": document["message"],
+        "status": 404,
+        "outcome_unknown": False,
+        "exit_status": EXIT_API_ERROR,
+    }
+    assert document["message"].startswith("404 Not Found: ")
 
 
 def test_duplicate_key_name_prints_one_409_line_and_exits_1(cli: Cli) -> None:
@@ -327,7 +344,7 @@ def test_inviting_a_user_twice_prints_one_409_line(cli: Cli) -> None:
 
 
 def test_invite_with_a_bad_email_prints_one_400_line_and_exits_1(cli: Cli) -> None:
-    result = cli("users", "invite", "not-an-email", "--json")
+    result = cli("users", "invite", "not-an-email")
 
     assert_one_error_line(result, EXIT_API_ERROR, "400", "Fix the request")
 
@@ -676,12 +693,13 @@ def test_serve_with_a_database_it_cannot_open_prints_one_line_and_exits_1(
 def test_serve_with_an_empty_token_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     result = invoke(capsys, "serve", "--port", "0", "--token", "")
 
-    assert result.code == EXIT_USAGE
-    assert "--token: must not be empty" in result.err
+    assert_one_error_line(result, EXIT_USAGE, "--token must not be empty")
 
 
 @contextlib.contextmanager
-def serving(*options: str, stop_with: signal.Signals = signal.SIGINT) -> Iterator[str]:
+def serving(
+    *options: str, stop_with: signal.Signals = signal.SIGINT, listening: str = "http://127.0.0.1:"
+) -> Iterator[str]:
     """Run ``python -m katanemo_identity serve --port 0`` and yield its URL; stop it with a signal.
 
     On the way out, asserts the server stopped with exit 0, said so, and left no traceback.
@@ -697,7 +715,7 @@ def serving(*options: str, stop_with: signal.Signals = signal.SIGINT) -> Iterato
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
-        assert "listening on http://127.0.0.1:" in first, first
+        assert f"listening on {listening}" in first, first
         yield first.rsplit(" ", 1)[1].strip()
         process.send_signal(stop_with)
         out, err = process.communicate(timeout=10)
@@ -716,3 +734,231 @@ def _environment_without_sdk_settings() -> dict[str, str]:
         for name, value in os.environ.items()
         if name not in (HOST_ENV, TOKEN_ENV, ACCOUNT_ENV)
     }
+
+
+# -- in a process of its own: signals, IPv6, usage errors, token files, debug log ------------
+
+
+def run_command(*argv: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m katanemo_identity ARGV`` in a fresh process, without the SDK's variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "katanemo_identity", *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_environment_without_sdk_settings(),
+    )
+
+
+#: ``sh -c`` script: start ``katanemo-identity ARGS`` as a background job, say its pid, wait.
+BACKGROUND_JOB = '"$0" -m katanemo_identity {} & echo "pid $!"; wait $!; echo "exit $?"'
+
+
+def test_a_shell_starts_background_jobs_with_sigint_ignored() -> None:
+    # The premise of the next test, shown rather than assumed.
+    code = "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"
+    shell = subprocess.run(
+        ["sh", "-c", '"$0" -c "$1" & wait', sys.executable, code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert shell.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
+def test_serve_started_as_a_background_shell_job_stops_on_the_signal(
+    stop_with: signal.Signals,
+) -> None:
+    shell = subprocess.Popen(
+        ["sh", "-c", BACKGROUND_JOB.format("serve --port 0"), sys.executable],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environment_without_sdk_settings(),
+    )
+    pid = None
+    try:
+        assert shell.stdout is not None
+        listening = False
+        while pid is None or not listening:
+            line = shell.stdout.readline()
+            assert line, "the shell ended before the server listened"
+            if line.startswith("pid "):
+                pid = int(line.split()[1])
+            listening = listening or "listening on " in line
+        os.kill(pid, stop_with)
+        out, err = shell.communicate(timeout=10)
+    finally:
+        if shell.returncode is None:
+            if pid is not None:
+                os.kill(pid, signal.SIGKILL)
+            shell.kill()
+            shell.communicate()
+    assert "Stopped." in out
+    assert out.rstrip().endswith("exit 0")
+    assert "Traceback" not in err
+
+
+def test_serve_listens_on_ipv6_loopback(capsys: pytest.CaptureFixture[str]) -> None:
+    with serving("--host", "::1", listening="http://[::1]:") as url:
+        listed = invoke(capsys, "keys", "list", "--json", "--host", url, "--account", "acme")
+
+    assert listed.code == EXIT_OK, listed.err
+    assert listed.json() == []
+
+
+@pytest.mark.parametrize("port", ["99999", "-5", "65536"])
+def test_a_port_out_of_range_is_a_one_line_usage_error(port: str) -> None:
+    run = run_command("serve", "--port", port)
+
+    assert run.returncode == EXIT_USAGE
+    assert run.stdout == ""
+    assert run.stderr == (
+        f"katanemo-identity: error: --port must be a whole number from 0 to 65535, not {int(port)}"
+        " (see 'katanemo-identity serve --help')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["keys", "list", "--account", ""], "--account must not be empty"),
+        (["keys", "get", "", "--account", "acme"], "KEY_ID must not be empty"),
+        (["users", "get", "", "--account", "acme"], "EMAIL must not be empty"),
+        (["keys", "create", "--account", "a", "--name", "", "--role", "r"], "--name must not"),
+        (["users", "invite", "a@example.com", "--account", "a", "--role", ""], "--role must not"),
+        (["keys", "list", "--account", "a", "--timeout", "-1"], "--timeout must be a number"),
+        (["keys", "list", "--account", "a", "--retries", "-1"], "--retries must be a whole"),
+        (["keys", "list", "--account", "a", "--host", "ftp://x"], "--host 'ftp://x' must be"),
+        (["keys", "list", "--account", "a", "--token", ""], "--token must not be empty"),
+    ],
+)
+def test_usage_errors_speak_the_command_lines_words(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    result = invoke(capsys, *argv)
+
+    assert_one_error_line(result, EXIT_USAGE, message)
+    assert "()" not in result.err  # no SDK function names
+    assert "account_id" not in result.err
+
+
+def test_an_sdk_refusal_of_a_path_value_names_the_argument(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = invoke(
+        capsys, "keys", "get", "k" * 5000, "--account", "acme", "--host", closed_port_url()
+    )
+
+    assert_one_error_line(result, EXIT_USAGE, "KEY_ID is 5000 characters once encoded")
+
+
+def test_with_json_a_usage_error_is_json_on_stderr() -> None:
+    run = run_command("keys", "list", "--account", "", "--json")
+
+    assert run.returncode == EXIT_USAGE
+    assert run.stdout == ""
+    assert json.loads(run.stderr) == {
+        "error": "UsageError",
+        "message": "--account must not be empty (see 'katanemo-identity keys list --help')",
+        "status": None,
+        "outcome_unknown": False,
+        "exit_status": EXIT_USAGE,
+    }
+
+
+def test_with_json_a_connection_error_is_json_on_stderr() -> None:
+    run = run_command(
+        "keys", "create", "--account", "a", "--name", "n", "--role", "r", "--json",
+        "--host", closed_port_url(), "--retries", "0",
+    )  # fmt: skip
+
+    assert run.returncode == EXIT_CONNECTION
+    document = json.loads(run.stderr)
+    assert document["error"] == "ApiConnectionError"
+    assert document["status"] is None
+    assert document["outcome_unknown"] is False
+    assert "could not connect" in document["message"]
+
+
+def test_version_in_a_process_of_its_own() -> None:
+    run = run_command("--version")
+
+    assert run.returncode == EXIT_OK
+    assert run.stdout == f"katanemo-identity {__version__}\n"
+
+
+def test_the_token_is_read_from_standard_input(server: IdentityServer) -> None:
+    run = run_command(
+        "keys", "list", "--json", "--account", "acme", "--host", server.url, "--token-file", "-",
+        stdin=f"{TOKEN}\n",
+    )  # fmt: skip
+
+    assert run.returncode == EXIT_OK, run.stderr
+    assert json.loads(run.stdout) == []
+    assert server.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_the_token_is_read_from_a_file(server: IdentityServer, tmp_path: Path) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(f"  {TOKEN}\r\n")
+
+    run = run_command(
+        "keys", "list", "--account", "acme", "--host", server.url, "--token-file", str(token_file)
+    )
+
+    assert run.returncode == EXIT_OK, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "cannot read"), ("\n  \n", "holds no token")],
+    ids=["missing", "blank"],
+)
+def test_an_unusable_token_file_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: str | None, message: str
+) -> None:
+    token_file = tmp_path / "token"
+    if content is not None:
+        token_file.write_text(content)
+
+    result = invoke(capsys, "keys", "list", "--account", "a", "--token-file", str(token_file))
+
+    assert_one_error_line(result, EXIT_USAGE, "--token-file: ", message)
+
+
+def test_token_and_token_file_together_are_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = invoke(capsys, "keys", "list", "--account", "a", "--token", "t", "--token-file", "-")
+
+    assert_one_error_line(result, EXIT_USAGE, "not allowed with")
+
+
+def test_serve_reads_its_token_from_a_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    with serving("--token-file", str(token_file)) as url:
+        refused = invoke(capsys, "keys", "list", "--host", url, "--account", "a", "--retries", "0")
+        allowed = invoke(capsys, "keys", "list", "--host", url, "--account", "a", "--token", TOKEN)
+
+    assert refused.code == EXIT_API_ERROR
+    assert "401" in refused.err
+    assert allowed.code == EXIT_OK
+
+
+def test_debug_logs_each_request_on_stderr_with_the_token_masked(server: IdentityServer) -> None:
+    run = run_command(
+        "keys", "list", "--json", "--account", "acme", "--host", server.url, "--token", TOKEN,
+        "--debug",
+    )  # fmt: skip
+
+    assert run.returncode == EXIT_OK, run.stderr
+    assert json.loads(run.stdout) == []  # stdout stays one JSON document
+    assert f"GET {server.url}/org/acme/keys -> 200" in run.stderr
+    assert "'Authorization': '**********'" in run.stderr
+    assert TOKEN not in run.stderr

@@ -55,6 +55,8 @@ class HttpServer(ThreadingHTTPServer):
         self.state = state
         self._open: dict[socket.socket, threading.Thread] = {}
         self._open_lock = threading.Lock()
+        if ":" in address[0]:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
 
     def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:  # type: ignore[override]
