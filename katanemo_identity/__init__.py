@@ -21,7 +21,7 @@ package costs a short-lived tool next to nothing until it makes a call.
 
 from __future__ import annotations
 
-import importlib
+from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 from katanemo_identity._version import __version__ as __version__
@@ -114,10 +114,15 @@ def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'katanemo_identity' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(_import_module(module), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    # The public names only: not the helpers this module imports for itself.
+    return list(__all__)
+
+
+# Names this module needed while loading, which are not part of its surface.
+del annotations, TYPE_CHECKING

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +56,24 @@ def test_the_first_use_of_a_name_loads_what_it_needs() -> None:
         "urllib3",
         "pydantic",
     ]
+
+
+def test_dir_lists_the_public_names_only() -> None:
+    names = dir(katanemo_identity)
+    assert names == sorted(katanemo_identity.__all__)
+    for helper in ("annotations", "TYPE_CHECKING", "importlib"):
+        assert helper not in names
+
+
+def test_every_readme_link_works_where_the_readme_is_read() -> None:
+    # The package index shows the README without docs/: a relative link would be broken there.
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)]+)\)", readme)
+    assert links
+    for link in links:
+        assert link.startswith(("https://", "#")), link
+    base = "https://github.com/katanemo/katanemo-identity-python/blob/main/"
+    for link in links:
+        if link.startswith(base):
+            target = link[len(base) :].split("#", 1)[0]
+            assert (Path(__file__).resolve().parent.parent / target).exists(), link
