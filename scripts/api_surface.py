@@ -62,10 +62,14 @@ def surface() -> dict[str, Any]:
     for name in PUBLIC_MODULES:
         importlib.import_module(name)
     models = importlib.import_module("katanemo_identity.models")
+    # The submodules by their own names: pytest's assertion rewriting adds module-valued
+    # globals such as ``@py_builtins`` to an installed package's modules.
     model_modules = sorted(
-        f"katanemo_identity.models.{name}"
-        for name in dir(models)
-        if isinstance(getattr(models, name), types.ModuleType) and not name.startswith("_")
+        value.__name__
+        for name, value in vars(models).items()
+        if isinstance(value, types.ModuleType)
+        and value.__name__ == f"katanemo_identity.models.{name}"
+        and not name.startswith("_")
     )
     modules = {}
     for name in (*PUBLIC_MODULES, *model_modules):
@@ -83,8 +87,10 @@ def public_names(module: types.ModuleType) -> list[str]:
         return sorted(declared)
     names = []
     for name, value in vars(module).items():
-        if name.startswith(("_", "pytest_")) or isinstance(value, types.ModuleType):
-            continue  # private, a module, or a pytest hook (plugin machinery)
+        if not name.isidentifier() or name.startswith(("_", "pytest_")):
+            continue  # private, pytest's rewriting helpers, or a hook (plugin machinery)
+        if isinstance(value, types.ModuleType):
+            continue
         defined_in = getattr(value, "__module__", None)
         if inspect.isclass(value) or inspect.isfunction(value) or _is_fixture(value):
             if defined_in == module.__name__:
