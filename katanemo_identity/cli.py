@@ -31,7 +31,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 from katanemo_identity import conformance
 from katanemo_identity.api.identity_api import IdentityApi
@@ -255,7 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     update.add_argument("email", metavar="EMAIL")
     _user_fields(update)
-    conformance.add_parser(commands)
+    # conformance.add_parser is typed for plain parsers; at run time its parser is a Parser too.
+    conformance.add_parser(cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
     return parser
 
 
@@ -371,8 +372,8 @@ def check_arguments(args: argparse.Namespace) -> None:
             count the SDK would refuse, a ``--host`` that is not a URL, or a
             ``--token-file`` that cannot be read or is empty.
     """
-    prog = getattr(args, "parser", None)
-    where = prog.prog if prog is not None else PROG
+    parser = getattr(args, "parser", None)
+    where = parser.prog if parser is not None else f"{PROG} {args.command}"
     if getattr(args, "token_file", None) is not None:
         args.token = read_token_file(args.token_file, where)
     for dest, named in _NAMED.items():

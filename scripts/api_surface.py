@@ -40,6 +40,7 @@ PUBLIC_MODULES = (
     "katanemo_identity.api_client",
     "katanemo_identity.api_response",
     "katanemo_identity.configuration",
+    "katanemo_identity.conformance",
     "katanemo_identity.exceptions",
     "katanemo_identity.models",
     "katanemo_identity.rest",
@@ -95,7 +96,7 @@ def public_names(module: types.ModuleType) -> list[str]:
         if inspect.isclass(value) or inspect.isfunction(value) or _is_fixture(value):
             if defined_in == module.__name__:
                 names.append(name)
-        elif name.isupper() and isinstance(value, _CONSTANT_TYPES):
+        elif name.isupper() and name != "TYPE_CHECKING" and isinstance(value, _CONSTANT_TYPES):
             names.append(name)
         elif name[0].isupper() and isinstance(value, (types.UnionType, types.GenericAlias)):
             names.append(name)  # a type alias such as ``TimeoutSetting``
