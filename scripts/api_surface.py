@@ -106,8 +106,11 @@ def public_names(module: types.ModuleType) -> list[str]:
 def describe(value: object, module: str) -> dict[str, Any]:
     """Describe one public object; an object defined elsewhere is named by where it lives."""
     home = getattr(value, "__module__", None)
-    if (inspect.isclass(value) or inspect.isfunction(value)) and home != module:
+    public_home = home is not None and not any(part.startswith("_") for part in home.split("."))
+    if (inspect.isclass(value) or inspect.isfunction(value)) and home != module and public_home:
         return {"kind": "re-export", "of": f"{home}.{value.__qualname__}"}  # type: ignore[union-attr]
+    # Defined in a private module (``testing._faults``, ``cli._arguments``): the public
+    # name is where users find it, so it is described here in full.
     if isinstance(value, types.ModuleType):
         return {"kind": "module", "of": value.__name__}
     if _is_fixture(value):
