@@ -308,10 +308,11 @@ class RESTClientObject:
                 body = response.read()
             else:
                 body = self._read_limited(response, limit)
-                if not body and declared is None and _ends_at_close(response):
-                    # No length and nothing before the connection closed: the
-                    # headers (or the status line) may have been cut short, so
-                    # this is not a reliable empty answer.
+                if not body and declared is None and _success_ending_at_close(response):
+                    # A success with no length and nothing before the
+                    # connection closed: the head may have been cut short, so
+                    # this is not a reliable empty answer. (An error status
+                    # arrived whole enough to be raised as itself.)
                     raise http.client.IncompleteRead(b"")
         except (HTTPError, OSError, http.client.HTTPException) as error:
             response.close()
@@ -511,8 +512,8 @@ def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
         return None
 
 
-def _ends_at_close(response: urllib3.BaseHTTPResponse) -> bool:
-    if response.status in (204, 304):
+def _success_ending_at_close(response: urllib3.BaseHTTPResponse) -> bool:
+    if not 200 <= response.status <= 299 or response.status == 204:
         return False
     return "chunked" not in response.headers.get("transfer-encoding", "").lower()
 

@@ -26,6 +26,7 @@ from katanemo_identity import (
     ApiValueError,
     Configuration,
     IdentityApi,
+    ServiceException,
 )
 
 
@@ -258,3 +259,14 @@ def test_closing_while_other_threads_are_mid_call_neither_hangs_nor_mixes_result
     assert not [outcome for outcome in outcomes if outcome.startswith("WRONG")]
     assert "right" in outcomes
     assert "closed" in outcomes
+
+
+def test_an_error_status_with_no_body_ending_at_close_is_raised_as_itself(
+    make_api: ApiFactory,
+) -> None:
+    with (
+        RawServer(RawServer.send_raw(b"HTTP/1.1 503 Service Unavailable\r\n\r\n")) as server,
+        pytest.raises(ServiceException) as caught,
+    ):
+        make_api(server.url, retries=0).get_client_key_list("acme")
+    assert caught.value.status == 503
