@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from katanemo_identity.api_response import ApiResponse as ApiResponse
     from katanemo_identity.configuration import Configuration as Configuration
     from katanemo_identity.exceptions import ApiAttributeError as ApiAttributeError
+    from katanemo_identity.exceptions import ApiClientClosedError as ApiClientClosedError
     from katanemo_identity.exceptions import ApiConnectionError as ApiConnectionError
     from katanemo_identity.exceptions import ApiDecodeError as ApiDecodeError
     from katanemo_identity.exceptions import ApiException as ApiException
@@ -80,6 +81,7 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(
         (
             "ApiAttributeError",
+            "ApiClientClosedError",
             "ApiConnectionError",
             "ApiDecodeError",
             "ApiException",

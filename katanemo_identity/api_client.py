@@ -10,12 +10,12 @@ operation's return type, or raises the exception the status maps to.
 from __future__ import annotations
 
 import functools
-import random
+import os
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 from urllib.parse import quote
 
 import urllib3
@@ -29,9 +29,9 @@ from katanemo_identity.configuration import (
     validate_header,
     validate_retries,
     validate_timeout,
+    validate_total_timeout,
 )
 from katanemo_identity.exceptions import (
-    ApiConnectionError,
     ApiDecodeError,
     ApiException,
     ApiTypeError,
@@ -48,7 +48,7 @@ from katanemo_identity.models.internal_server_error_exception import (
 from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
 from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 from katanemo_identity.rest import RESTClientObject
-from katanemo_identity.retry import IDEMPOTENT_METHODS, IdentityRetry, build_retry
+from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -79,11 +79,14 @@ class RequestOptions(TypedDict, total=False):
     Attributes:
         _request_timeout: Seconds for connect and each read, or a
             ``(connect, read)`` pair; overrides ``Configuration.timeout``.
+        _total_timeout: Seconds the whole call may take, retries and waits
+            included; overrides ``Configuration.total_timeout``.
         _headers: Extra request headers for this call (e.g. ``Accept``).
         _retries: Retries for this call; ``0`` disables them.
     """
 
     _request_timeout: TimeoutSetting
+    _total_timeout: float
     _headers: Mapping[str, str]
     _retries: int
 
@@ -126,17 +129,6 @@ class Operation(Generic[T]):
         return self._adapter.validate_json(raw)
 
 
-class PreparedRequest(NamedTuple):
-    """A request ready to send: built and checked once, sent once per attempt."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    timeout: urllib3.Timeout
-    attempts: int
-
-
 class ApiClient:
     """Turns operations into HTTP requests and responses into typed results.
 
@@ -172,9 +164,7 @@ class ApiClient:
             self.set_default_header(header_name, header_value)
         if cookie is not None:
             self.set_default_header("Cookie", cookie)
-        self._retry_cache: dict[tuple[int, float, float, float], IdentityRetry] = {}
-        # The configured timeout, as urllib3 takes it: (setting, Timeout).
-        self._default_timeout: tuple[TimeoutSetting, urllib3.Timeout] | None = None
+        self._policies: dict[tuple[int, float, float, float], RetryPolicy] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -237,21 +227,24 @@ class ApiClient:
         request = self._build(operation, path_values, body, options)
         started = time.perf_counter()
         try:
-            response, raw = self._exchange(request)
+            attempted = exchange(self.rest_client, request)
         except OpenApiException as error:
             if self.configuration.debug:
                 self._log_failure(request, error, started)
             raise
+        response, raw = attempted.response, attempted.body or b""
         if self.configuration.debug:
-            self._log_exchange(request, response, raw, started)
+            self._log_exchange(request, attempted.url, response, raw, started)
         status = response.status
         if not 200 <= status <= 299:
-            raise self._error(response, raw)
+            raise _from_attempt(self._error(response, raw), request, attempted)
         try:
             data = operation.decode(raw)
         except ValidationError as error:
-            raise self._undecodable(operation, response, raw, error) from None
-        return ApiResponse(status, response.headers, data, raw)
+            raise _from_attempt(
+                self._undecodable(operation, response, raw, error), request, attempted
+            ) from None
+        return ApiResponse(status, response.headers, data, raw, attempted.retries_taken)
 
     def call_without_preload(
         self,
@@ -263,48 +256,16 @@ class ApiClient:
         """Run ``operation`` and return the urllib3 response with its body unread.
 
         The status is not checked and nothing is decoded; read the body (or
-        ``release_conn()``) to return the connection to the pool.
+        ``release_conn()``) to return the connection to the pool. Retries and
+        the whole-call limit apply until the response headers arrive; reading
+        the body is up to the caller.
 
         Raises:
             ApiTypeError, ApiValueError: an argument was refused; nothing was sent.
             ApiConnectionError: no response was received.
         """
         request = self._build(operation, path_values, body, options)
-        return self._send(request, request.attempts)
-
-    def _send(self, request: PreparedRequest, attempts: int) -> urllib3.BaseHTTPResponse:
-        return self.rest_client.request(
-            request.method,
-            request.url,
-            headers=request.headers,
-            body=request.body,
-            timeout=request.timeout,
-            retries=self._retry(attempts),
-        )
-
-    def _exchange(self, request: PreparedRequest) -> tuple[urllib3.BaseHTTPResponse, bytes]:
-        """Send a request and read its whole body, retrying as the policy allows."""
-        limit = self.configuration.max_response_size
-        attempts = request.attempts
-        while True:
-            response = self._send(request, attempts)
-            try:
-                return response, self.rest_client.read_body(
-                    request.method, request.url, response, limit
-                )
-            except ApiConnectionError:
-                # urllib3 retries what fails before the response arrives; a
-                # body cut short fails after its retry loop has ended. An
-                # idempotent request is sent again from what is left of the
-                # same budget; anything else may have been applied, so the
-                # error stands.
-                used = (
-                    response.retries.failures if isinstance(response.retries, IdentityRetry) else 0
-                )
-                attempts -= 1 + used
-                if request.method not in IDEMPOTENT_METHODS or attempts < 0:
-                    raise
-                time.sleep(random.random() * self.configuration.retry_backoff_factor)  # noqa: S311 (jitter)
+        return exchange(self.rest_client, request, read_body=False).response
 
     def _build(
         self,
@@ -312,7 +273,7 @@ class ApiClient:
         path_values: tuple[object, ...],
         body: object,
         options: RequestOptions,
-    ) -> PreparedRequest:
+    ) -> Request:
         configuration = self.configuration
         url = configuration.host + operation.path.format_map(
             {
@@ -335,8 +296,9 @@ class ApiClient:
             payload = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
             headers["Content-Type"] = "application/json"
 
-        timeout_setting = configuration.timeout
-        attempts = configuration.retries
+        timeout = configuration.timeout
+        total_timeout = configuration.total_timeout
+        retries = configuration.retries
         if options:
             unknown = options.keys() - _OPTION_NAMES
             if unknown:
@@ -351,43 +313,40 @@ class ApiClient:
                     validate_header(name, value)
                 headers.update(extra)
             if "_request_timeout" in options:
-                timeout_setting = validate_timeout(options["_request_timeout"])
+                timeout = validate_timeout(options["_request_timeout"])
+            if "_total_timeout" in options:
+                total_timeout = validate_total_timeout(options["_total_timeout"])
             if "_retries" in options:
-                attempts = validate_retries(options["_retries"])
-        return PreparedRequest(
-            operation.method, url, headers, payload, self._timeout(timeout_setting), attempts
+                retries = validate_retries(options["_retries"])
+        return Request(
+            operation.name,
+            operation.path,
+            operation.method,
+            url,
+            headers,
+            payload,
+            timeout if isinstance(timeout, tuple) else (timeout, timeout),
+            total_timeout,
+            self._policy(retries),
+            configuration.max_response_size,
+            configuration.logger,
         )
 
-    def _timeout(self, setting: TimeoutSetting) -> urllib3.Timeout:
-        # The configured timeout is converted once; a per-call one each time,
-        # so callers passing a different value per call (a shrinking deadline,
-        # say) cannot grow a cache without bound.
-        cached = self._default_timeout
-        if cached is not None and cached[0] == setting:
-            return cached[1]
-        if isinstance(setting, tuple):
-            timeout = urllib3.Timeout(connect=setting[0], read=setting[1])
-        else:
-            timeout = urllib3.Timeout(connect=setting, read=setting)
-        if setting == self.configuration.timeout:
-            self._default_timeout = (setting, timeout)
-        return timeout
-
-    def _retry(self, attempts: int) -> IdentityRetry:
-        # Retry objects are immutable (each attempt makes a new one), so one
-        # per set of settings serves every request and thread; a changed
-        # backoff setting in the configuration makes a new one.
+    def _policy(self, retries: int) -> RetryPolicy:
+        # Policies are immutable, so one per set of settings serves every
+        # request and thread; a changed setting in the configuration makes a
+        # new one on the next call.
         configuration = self.configuration
         key = (
-            attempts,
+            retries,
             configuration.retry_backoff_factor,
             configuration.retry_backoff_max,
             configuration.retry_after_max,
         )
-        retry = self._retry_cache.get(key)
-        if retry is None:
-            retry = self._retry_cache[key] = build_retry(*key)
-        return retry
+        policy = self._policies.get(key)
+        if policy is None:
+            policy = self._policies[key] = RetryPolicy(*key)
+        return policy
 
     @staticmethod
     def _error(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
@@ -425,7 +384,8 @@ class ApiClient:
 
     def _log_exchange(
         self,
-        request: PreparedRequest,
+        request: Request,
+        url: str,
         response: urllib3.BaseHTTPResponse,
         raw: bytes,
         started: float,
@@ -435,7 +395,7 @@ class ApiClient:
             "%s %s -> %s %s in %.1f ms\nrequest headers: %s\nrequest body: %s\n"
             "response headers: %s\nresponse body: %s",
             request.method,
-            request.url,
+            url,
             response.status,
             response.reason,
             elapsed,
@@ -445,9 +405,7 @@ class ApiClient:
             _loggable(raw),
         )
 
-    def _log_failure(
-        self, request: PreparedRequest, error: OpenApiException, started: float
-    ) -> None:
+    def _log_failure(self, request: Request, error: OpenApiException, started: float) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         self.configuration.logger.debug(
             "%s %s -> %s after %.1f ms\nrequest headers: %s\nrequest body: %s",
@@ -458,6 +416,15 @@ class ApiClient:
             redact_headers(request.headers),
             _loggable(request.body),
         )
+
+
+def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -> ApiException:
+    error.method, error.url, error.retries_taken = (
+        request.method,
+        attempted.url,
+        attempted.retries_taken,
+    )
+    return error
 
 
 def encode_path_value(operation: str, placeholder: str, value: object) -> str:
@@ -514,6 +481,14 @@ def _loggable(payload: bytes | None) -> str:
 
 def _type_name(response_type: Any) -> str:
     return getattr(response_type, "__name__", None) or str(response_type)
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock when it forked.
+    ApiClient._default_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 __all__ = ["ApiClient", "Operation", "RequestOptions", "encode_path_value"]

@@ -19,9 +19,12 @@ class ApiResponse(Generic[T]):
         data: The body decoded into the operation's return type.
         raw_data: The body exactly as received. Left out of ``repr``: it may
             hold a secret that ``data`` masks.
+        retries_taken: How many times the request was sent again before
+            this answer.
     """
 
     status_code: int
     headers: Mapping[str, str]
     data: T
     raw_data: bytes = field(repr=False)
+    retries_taken: int = 0

@@ -50,16 +50,19 @@ class Configuration:
         key_file: Path of the client certificate's private key.
         proxy: URL of an HTTP(S) proxy to send every request through.
         proxy_headers: Extra headers for the proxy, e.g. ``Proxy-Authorization``.
-        connection_pool_maxsize: Connections kept open per host; size it to
-            the number of threads that share the client.
+        connection_pool_maxsize: Most connections open at once per host; a
+            call that finds them all busy waits for one (within
+            ``total_timeout``). Size it to the threads that share the client.
         retries: How many times a failed request may be retried (0 disables).
             See ``docs/retries-and-timeouts.md`` for which failures qualify.
         retry_backoff_factor: Base of the exponential backoff between retries, in seconds.
         retry_backoff_max: Longest backoff between two retries, in seconds.
         retry_after_max: Longest wait honoured from a ``Retry-After`` header, in seconds.
         timeout: Seconds to wait for a connection and for each read of the
-            response: one number for both, or ``(connect, read)``. Never None:
-            every call is bounded.
+            response: one number for both, or ``(connect, read)``. Never None.
+        total_timeout: Seconds the whole call may take: every attempt (connect,
+            send, status line, headers, body), every pause between attempts
+            and every ``Retry-After`` wait. Finite: no call outlives it.
         max_response_size: Largest response body, in bytes, the client will
             hold in memory; a larger one raises ``ApiResponseTooLargeError``.
         debug: Log each request and response (secrets masked) at DEBUG level
@@ -87,6 +90,7 @@ class Configuration:
         retry_backoff_max: float = 8.0,
         retry_after_max: float = 30.0,
         timeout: TimeoutSetting = (10.0, 60.0),
+        total_timeout: float = 120.0,
         max_response_size: int = 64 * 1024 * 1024,
         debug: bool = False,
         logger: logging.Logger | None = None,
@@ -111,6 +115,7 @@ class Configuration:
         self.retry_backoff_max = _non_negative("retry_backoff_max", retry_backoff_max)
         self.retry_after_max = _non_negative("retry_after_max", retry_after_max)
         self.timeout = timeout
+        self.total_timeout = total_timeout
         self.max_response_size = _positive_int("max_response_size", max_response_size)
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
@@ -142,6 +147,15 @@ class Configuration:
     @timeout.setter
     def timeout(self, value: TimeoutSetting) -> None:
         self._timeout = validate_timeout(value)
+
+    @property
+    def total_timeout(self) -> float:
+        """Seconds the whole call may take, retries and waits included."""
+        return self._total_timeout
+
+    @total_timeout.setter
+    def total_timeout(self, value: float) -> None:
+        self._total_timeout = validate_total_timeout(value)
 
     @property
     def debug(self) -> bool:
@@ -199,7 +213,8 @@ class Configuration:
         token = "None" if self.access_token is None else "<set>"
         return (
             f"Configuration(host={self.host!r}, access_token={token}, "
-            f"verify_ssl={self.verify_ssl}, retries={self.retries}, timeout={self.timeout!r})"
+            f"verify_ssl={self.verify_ssl}, retries={self.retries}, timeout={self.timeout!r}, "
+            f"total_timeout={self.total_timeout:g})"
         )
 
 
@@ -284,6 +299,17 @@ def validate_timeout(value: TimeoutSetting) -> TimeoutSetting:
         _positive("timeout", value[1])
         return (float(value[0]), float(value[1]))
     return _positive("timeout", value)
+
+
+def validate_total_timeout(value: float) -> float:
+    """Check a whole-call limit: a positive, finite number of seconds.
+
+    Raises:
+        ApiValueError: None, zero, negative, infinite, or not a number.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ApiValueError(f"total_timeout must be a finite number of seconds > 0, not {value!r}")
+    return float(value)
 
 
 def _positive(name: str, value: float) -> float:

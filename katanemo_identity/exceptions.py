@@ -7,8 +7,9 @@
     ├── ApiValueError                    an argument has a bad value (also ValueError)
     ├── ApiKeyError                      a key is missing (also KeyError)
     ├── ApiAttributeError                an attribute is missing (also AttributeError)
+    ├── ApiClientClosedError             the ApiClient was closed (also RuntimeError)
     ├── ApiConnectionError               no complete HTTP response: refused, reset, TLS, proxy
-    │   └── ApiTimeoutError              the connect or read timeout ran out
+    │   └── ApiTimeoutError              a limit ran out: connect, read, or the whole call
     └── ApiException                     the server answered, and the answer is an error
         ├── BadRequestException          400: a field is missing or invalid
         ├── UnauthorizedException        401: the access token is missing or invalid
@@ -22,8 +23,11 @@
         ├── ApiDecodeError               a success response whose body is not the documented JSON
         └── ApiResponseTooLargeError     a body larger than ``Configuration.max_response_size``
 
-Errors raised before anything is sent (``ApiTypeError``, ``ApiValueError``)
-mean the server saw nothing. ``outcome_unknown`` is True on an error after
+Errors raised before anything is sent (``ApiTypeError``, ``ApiValueError``,
+``ApiClientClosedError``) mean the server saw nothing. Every error raised by a
+call carries ``method`` and ``url`` (as sent, after redirects) once a request
+was built, and ``retries_taken``; an ``ApiException`` also has the server's
+``request_id``. ``outcome_unknown`` is True on an error after
 which a write may or may not have been applied (a connection lost after the
 request was sent, a timeout waiting for the answer, a 5xx): reconcile a create
 by listing before trying it again.
@@ -39,6 +43,7 @@ import datetime
 import email.utils
 import time
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -53,6 +58,12 @@ class OpenApiException(Exception):
 
     #: True when a write may have been applied although the call failed.
     outcome_unknown: bool = False
+    #: The HTTP method of the call, once a request was built.
+    method: str | None = None
+    #: The URL of the last attempt, as sent (path values percent-encoded).
+    url: str | None = None
+    #: How many times the request was sent again before this error.
+    retries_taken: int = 0
 
 
 class _ArgumentError(OpenApiException):
@@ -105,15 +116,47 @@ class ApiConnectionError(OpenApiException):
     #: What a caller can do about this error.
     advice = "Check that the server is running and that the host is right, then retry."
 
+    #: Whether trying again may succeed (False for a TLS or proxy failure,
+    #: or a whole-call limit that ran out).
+    transient: bool = True
+
     def __init__(self, message: str, *, outcome_unknown: bool) -> None:
         super().__init__(message)
         self.outcome_unknown = outcome_unknown
 
+    def __str__(self) -> str:
+        what = str(self.args[0]) if self.args else ""
+        if self.method is None:
+            return what
+        return f"{self.method} {self.url}: {what}"
+
 
 class ApiTimeoutError(ApiConnectionError):
-    """The connect or read timeout ran out (``_request_timeout`` or ``Configuration.timeout``)."""
+    """A time limit ran out: which one is ``expired``.
 
-    advice = "The server did not answer in time: retry, or allow a longer timeout."
+    Attributes:
+        expired: ``"connect"`` or ``"read"`` for ``Configuration.timeout`` (or
+            ``_request_timeout``), ``"total"`` for the whole-call limit
+            ``Configuration.total_timeout`` (or ``_total_timeout``).
+    """
+
+    def __init__(
+        self, message: str, *, outcome_unknown: bool, expired: Literal["connect", "read", "total"]
+    ) -> None:
+        super().__init__(message, outcome_unknown=outcome_unknown)
+        self.expired: Literal["connect", "read", "total"] = expired
+        if expired == "total":
+            self.transient = False
+
+    @property
+    def advice(self) -> str:  # type: ignore[override]
+        if self.expired == "total":
+            return "The call took longer than total_timeout allows: retry later, or allow more."
+        return "The server did not answer in time: retry, or allow a longer timeout."
+
+
+class ApiClientClosedError(OpenApiException, RuntimeError):
+    """The ``ApiClient`` was closed (``close()``, or its ``with`` block ended); nothing was sent."""
 
 
 class ApiException(OpenApiException):
@@ -150,6 +193,11 @@ class ApiException(OpenApiException):
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.detail = detail
         super().__init__(status, reason)
+
+    @property
+    def request_id(self) -> str | None:
+        """The server's id for this request (``X-Request-Id``), to quote when asking for help."""
+        return self.headers.get("X-Request-Id")
 
     @property
     def message(self) -> str | None:

@@ -1,128 +1,358 @@
-"""Bytes over HTTP: one urllib3 pool per client, retries, timeouts, typed transport errors.
+"""Bytes over HTTP: one attempt of one request, bounded in time and size, with typed errors.
 
-``RESTClientObject`` knows nothing of operations or models. It sends what the
-``ApiClient`` built, applies the retry policy, reads the body within the size
-limit, and turns every urllib3 or socket failure into an
-``ApiConnectionError`` or ``ApiTimeoutError`` that says whether the request
-may have reached the server. ``ApiException`` is importable from here, where
-generated clients keep it.
+``RESTClientObject`` knows nothing of operations, models or retries
+(``retry.py`` decides those). It sends one attempt through a urllib3 pool,
+within what is left of the call's ``Deadline``; reads a body within the size
+limit, or lets go of an unwanted one without reading more than a little; and
+turns every urllib3 or socket failure into an ``ApiConnectionError`` or
+``ApiTimeoutError`` that says whether the request may have reached the server.
+
+The pools are this module's own small subclasses of urllib3's, for three
+things urllib3 does not do: a connection records the deadline it serves, so
+the watchdog can end an attempt that outlives it (``deadline.py``); interim
+``1xx`` answers before the final one are skipped; and after ``os.fork()``
+a client in the child gets new pools, so parent and child never share a
+socket (and so never read each other's answers). ``ApiException`` is
+importable from here, where generated clients keep it.
 """
 
 from __future__ import annotations
 
+import http.client
+import os
 import ssl
+import threading
+import weakref
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
+    ClosedPoolError,
     ConnectTimeoutError,
+    EmptyPoolError,
     HTTPError,
     LocationValueError,
-    MaxRetryError,
     NewConnectionError,
     ProxyError,
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.util.retry import Retry
 
 from katanemo_identity.configuration import Configuration
+from katanemo_identity.deadline import Deadline
 from katanemo_identity.exceptions import (
+    ApiClientClosedError,
     ApiConnectionError,
     ApiException,
     ApiResponseTooLargeError,
     ApiTimeoutError,
     ApiValueError,
 )
-from katanemo_identity.retry import IdentityRetry
+
+if TYPE_CHECKING:
+    from urllib3._base_connection import BaseHTTPConnection
 
 __all__ = ["ApiException", "RESTClientObject"]
 
 #: Size of each read when the body's length is not known in advance.
 _CHUNK = 64 * 1024
 
+#: The largest unwanted body (of a retried status or a redirect) read to
+#: keep its connection; a larger or unknown one closes the connection instead.
+DISCARD_MAX_BYTES = 64 * 1024
+
+#: Origins (scheme, host, port) whose pools are kept: the API's, and a few
+#: that redirects lead to.
+_MAX_ORIGINS = 8
+
+#: Interim (1xx) answers skipped before the final one; more is a broken peer.
+_MAX_INTERIM = 8
+
+#: Limits on an interim answer's headers, as ``http.client`` sets for the final one.
+_MAX_HEADER_LINES = 101
+_MAX_LINE = 65537
+
+#: urllib3 does one attempt and follows no redirect: ``retry.py`` owns both.
+_ONE_ATTEMPT = Retry(total=False, redirect=False)
+
+# The call whose attempt this thread is sending, for the connection to record.
+_sending = threading.local()
+
+
+class _Response(http.client.HTTPResponse):
+    """``http.client``'s response, skipping every interim 1xx answer, not only ``100``."""
+
+    def _read_status(self) -> tuple[str, int, str]:
+        version, status, reason = super()._read_status()  # type: ignore[misc]
+        if 100 < status < 200 and status != 101:
+            return self._after_interim()
+        return version, status, reason
+
+    def _after_interim(self) -> tuple[str, int, str]:
+        # An interim answer (102 Processing, 103 Early Hints, ...) has headers
+        # but no body, and the final answer follows it.
+        for _ in range(_MAX_INTERIM):
+            for _ in range(_MAX_HEADER_LINES):
+                if self.fp.readline(_MAX_LINE) in (b"\r\n", b"\n", b""):
+                    break
+            else:
+                raise http.client.HTTPException("an interim answer has too many headers")
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+        raise http.client.HTTPException(f"more than {_MAX_INTERIM} interim (1xx) answers")
+
+
+class _WatchedConnection:
+    """Mixed into urllib3's connections: records the deadline each request serves."""
+
+    response_class: type[http.client.HTTPResponse] = _Response
+    watched_by: Deadline | None = None
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        deadline: Deadline | None = getattr(_sending, "deadline", None)
+        if deadline is not None and not deadline.attach(self):  # type: ignore[arg-type]
+            raise TimeoutError("the whole-call limit ran out before sending")
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_WatchedConnection, HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedConnection, HTTPSConnection):
+    pass
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
+        if conn is not None:
+            Deadline.detach(conn)  # type: ignore[arg-type]
+        super()._put_conn(conn)
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
+        if conn is not None:
+            Deadline.detach(conn)  # type: ignore[arg-type]
+        super()._put_conn(conn)
+
+
+#: Every live client, so that a forked child can give each new pools.
+_CLIENTS: weakref.WeakSet[RESTClientObject] = weakref.WeakSet()
+
 
 class RESTClientObject:
     """Sends requests through one thread-safe urllib3 pool manager.
+
+    At most ``connection_pool_maxsize`` connections per host are open at
+    once; a call that finds them all busy waits for one, within its
+    whole-call limit.
 
     Args:
         configuration: TLS, proxy and pool settings are read from it once, here.
     """
 
     def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self.closed = False
+        self._last_timeout: tuple[tuple[float, float], urllib3.Timeout] | None = None
+        self._pools: dict[str, HTTPConnectionPool] = {}
+        self.pool_manager = self._new_pool_manager()
+        _CLIENTS.add(self)
+
+    def _new_pool_manager(self) -> urllib3.PoolManager:
+        configuration = self.configuration
         pool_args: dict[str, object] = {
-            "num_pools": 4,
+            "num_pools": _MAX_ORIGINS,
             "maxsize": configuration.connection_pool_maxsize,
+            # Wait for a free connection rather than open one the pool would
+            # then discard: the pool size is a real bound.
+            "block": True,
             "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
             "ca_certs": configuration.ssl_ca_cert,
             "cert_file": configuration.cert_file,
             "key_file": configuration.key_file,
         }
-        self.pool_manager: urllib3.PoolManager
+        manager: urllib3.PoolManager
         if configuration.proxy:
-            self.pool_manager = urllib3.ProxyManager(
+            manager = urllib3.ProxyManager(
                 configuration.proxy,
                 proxy_headers=configuration.proxy_headers,
                 **pool_args,  # type: ignore[arg-type]
             )
         else:
-            self.pool_manager = urllib3.PoolManager(**pool_args)  # type: ignore[arg-type]
+            manager = urllib3.PoolManager(**pool_args)  # type: ignore[arg-type]
+        manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+        return manager
 
-    def request(
+    def send(
         self,
         method: str,
         url: str,
         *,
         headers: Mapping[str, str],
         body: bytes | None,
-        timeout: urllib3.Timeout,
-        retries: IdentityRetry,
+        timeout: tuple[float, float],
+        deadline: Deadline,
     ) -> urllib3.BaseHTTPResponse:
-        """Send one request, with retries, and return the response with its body unread.
+        """Send one attempt and return the response with its body unread.
+
+        ``timeout`` is the ``(connect, read)`` pair; every wait, those
+        included, is capped at what is left of ``deadline``.
 
         Raises:
-            ApiTimeoutError: the connect or read timeout ran out.
+            ApiClientClosedError: the client was closed.
+            ApiTimeoutError: the connect, read or whole-call limit ran out.
             ApiConnectionError: no response could be had.
             ApiValueError: the URL cannot be used.
         """
+        if self.closed:
+            raise ApiClientClosedError(
+                "this ApiClient was closed; create a new one to make more calls"
+            )
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise _total_timeout(method, url, deadline, sent=False)
+        connect, read = timeout
+        if remaining < connect or remaining < read:
+            attempt_timeout = urllib3.Timeout(
+                connect=min(connect, remaining), read=min(read, remaining)
+            )
+        else:
+            attempt_timeout = self._timeout(timeout)
+        deadline.sent = False
+        _sending.deadline = deadline
         try:
-            return self.pool_manager.urlopen(
+            pool, target = self._route(url)
+            return pool.urlopen(
                 method,
-                url,
+                target,
                 body=body,
                 headers=headers,
-                timeout=timeout,
-                retries=retries,
-                # Only a GET may be redirected: a POST or PUT must not be
-                # silently resent elsewhere or turned into a GET.
-                redirect=method == "GET",
+                timeout=attempt_timeout,
+                retries=_ONE_ATTEMPT,
+                redirect=False,
+                assert_same_host=False,
                 preload_content=False,
+                pool_timeout=remaining,  # type: ignore[arg-type]  # a queue timeout: float is fine
             )
+        except ClosedPoolError as error:
+            if self.closed:
+                raise ApiClientClosedError("this ApiClient was closed during the call") from error
+            self._pools.clear()
+            made = ApiConnectionError("the connection pool was replaced", outcome_unknown=False)
+            made.method, made.url = method, url
+            raise made from error
+        except EmptyPoolError as error:
+            raise _total_timeout(
+                method, url, deadline, sent=False, waiting="for a free connection"
+            ) from error
         except LocationValueError as error:
             raise ApiValueError(f"cannot send to {url!r}: {error}") from error
         except (HTTPError, OSError) as error:
+            if deadline.expired or deadline.remaining() <= 0:
+                raise _total_timeout(method, url, deadline, sent=deadline.sent) from error
             raise transport_error(method, url, error) from error
+        finally:
+            _sending.deadline = None
+
+    def _route(self, url: str) -> tuple[HTTPConnectionPool, str]:
+        """Return the pool for ``url`` and the target to ask it for.
+
+        Each origin's pool is looked up once and kept, which spares every
+        call urllib3's parsing of the URL and its pool-key computation.
+        Through a proxy, the manager's own pool and the absolute URL are used.
+        """
+        if isinstance(self.pool_manager, urllib3.ProxyManager):
+            return self.pool_manager.connection_from_url(url), url
+        slash = url.find("/", url.find("://") + 3)
+        origin, target = (url, "/") if slash < 0 else (url[:slash], url[slash:])
+        pool = self._pools.get(origin)
+        if pool is None or pool.pool is None:  # new, or closed when the manager let it go
+            if len(self._pools) >= _MAX_ORIGINS:
+                self._pools.clear()
+            pool = self._pools[origin] = self.pool_manager.connection_from_url(origin)
+        return pool, target
+
+    def _timeout(self, setting: tuple[float, float]) -> urllib3.Timeout:
+        # Calls of a client nearly always use the same timeouts: the last
+        # pair converted is kept, so no cache can grow without bound.
+        cached = self._last_timeout
+        if cached is None or cached[0] != setting:
+            cached = self._last_timeout = (
+                setting,
+                urllib3.Timeout(connect=setting[0], read=setting[1]),
+            )
+        return cached[1]
 
     def read_body(
-        self, method: str, url: str, response: urllib3.BaseHTTPResponse, limit: int
+        self,
+        method: str,
+        url: str,
+        response: urllib3.BaseHTTPResponse,
+        limit: int,
+        deadline: Deadline,
     ) -> bytes:
         """Read the whole body of ``response``, holding at most ``limit`` bytes, then release it.
 
         Raises:
             ApiResponseTooLargeError: the body is larger than ``limit``.
-            ApiTimeoutError: the read timeout ran out mid-body.
-            ApiConnectionError: the connection broke mid-body, or the body is
-                shorter than its Content-Length.
+            ApiTimeoutError: the read timeout or the whole-call limit ran out mid-body.
+            ApiConnectionError: the connection broke before the response was
+                complete, or the body is shorter than its Content-Length.
         """
         try:
             declared = _content_length(response)
             if declared is not None and "content-encoding" not in response.headers:
                 if declared > limit:
                     raise self._too_large(response, limit)
-                return response.read()
-            return self._read_limited(response, limit)
-        except (HTTPError, OSError) as error:
+                body = response.read()
+            else:
+                body = self._read_limited(response, limit)
+                if not body and declared is None and _ends_at_close(response):
+                    # No length and nothing before the connection closed: the
+                    # headers (or the status line) may have been cut short, so
+                    # this is not a reliable empty answer.
+                    raise http.client.IncompleteRead(b"")
+        except (HTTPError, OSError, http.client.HTTPException) as error:
             response.close()
+            if deadline.expired:
+                raise _total_timeout(method, url, deadline, sent=True) from error
             raise transport_error(method, url, error, request_sent=True) from error
+        finally:
+            response.release_conn()
+        if deadline.expired:
+            # The watchdog ended the read: what arrived may be cut short.
+            raise _total_timeout(method, url, deadline, sent=True)
+        return body
+
+    def discard(self, response: urllib3.BaseHTTPResponse) -> None:
+        """Let go of a response whose body is not wanted (a status to retry, a redirect).
+
+        A small body of known length is read, to keep the connection; any
+        other closes the connection, so an endless or huge body costs nothing.
+        """
+        declared = _content_length(response)
+        try:
+            if (
+                declared is not None
+                and declared <= DISCARD_MAX_BYTES
+                and "content-encoding" not in response.headers
+            ):
+                response.read()
+            else:
+                response.close()
+        except (HTTPError, OSError, http.client.HTTPException):
+            response.close()
         finally:
             response.release_conn()
 
@@ -154,8 +384,25 @@ class RESTClientObject:
         return error
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection; later calls raise ``ApiClientClosedError``."""
+        self.closed = True
+        self._pools.clear()
         self.pool_manager.clear()
+
+    def _renew_after_fork(self) -> None:
+        # The child must not touch the parent's sockets, not even to close
+        # them politely: it drops them (the parent's stay open) and starts
+        # afresh.
+        self._pools = {}
+        self.pool_manager = self._new_pool_manager()
+
+
+def _after_fork_in_child() -> None:
+    for client in list(_CLIENTS):
+        client._renew_after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
@@ -168,6 +415,23 @@ def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
         return None
 
 
+def _ends_at_close(response: urllib3.BaseHTTPResponse) -> bool:
+    if response.status in (204, 304):
+        return False
+    return "chunked" not in response.headers.get("transfer-encoding", "").lower()
+
+
+def _total_timeout(
+    method: str, url: str, deadline: Deadline, *, sent: bool, waiting: str = ""
+) -> ApiTimeoutError:
+    what = f"the whole-call limit (total_timeout={deadline.limit:g} s) ran out"
+    if waiting:
+        what += f" waiting {waiting}"
+    error = ApiTimeoutError(what, outcome_unknown=sent, expired="total")
+    error.method, error.url = method, url
+    return error
+
+
 def transport_error(
     method: str, url: str, error: BaseException, *, request_sent: bool | None = None
 ) -> ApiConnectionError:
@@ -176,31 +440,32 @@ def transport_error(
     ``request_sent`` overrides the judgement of whether the request may have
     reached the server (it has, once a response is being read).
     """
-    if isinstance(error, MaxRetryError) and error.reason is not None:
-        error = error.reason
-    where = f"{method} {url}"
+    if isinstance(error, ProxyError) and isinstance(error.original_error, NewConnectionError):
+        error = error.original_error
+    made: ApiConnectionError
     if isinstance(error, NewConnectionError):
         # Includes name resolution failures: the request never left.
-        made: ApiConnectionError = ApiConnectionError(
-            f"{where}: could not connect: {_reason(error)}", outcome_unknown=False
-        )
+        made = ApiConnectionError(f"could not connect: {_reason(error)}", outcome_unknown=False)
     elif isinstance(error, ConnectTimeoutError):
-        made = ApiTimeoutError(f"{where}: timed out connecting", outcome_unknown=False)
+        made = ApiTimeoutError("timed out connecting", outcome_unknown=False, expired="connect")
     elif isinstance(error, ReadTimeoutError):
-        made = ApiTimeoutError(f"{where}: timed out waiting for the response", outcome_unknown=True)
+        made = ApiTimeoutError(
+            "timed out waiting for the response", outcome_unknown=True, expired="read"
+        )
     elif isinstance(error, SSLError):
         made = ApiConnectionError(
-            f"{where}: TLS failed ({_reason(error)}); check verify_ssl and ssl_ca_cert",
+            f"TLS failed ({_reason(error)}); check verify_ssl and ssl_ca_cert",
             outcome_unknown=False,
         )
+        made.transient = False
     elif isinstance(error, ProxyError):
-        made = ApiConnectionError(f"{where}: proxy failed: {_reason(error)}", outcome_unknown=False)
+        made = ApiConnectionError(f"proxy failed: {_reason(error)}", outcome_unknown=False)
+        made.transient = False
     else:
-        made = ApiConnectionError(
-            f"{where}: connection lost: {_reason(error)}", outcome_unknown=True
-        )
+        made = ApiConnectionError(f"connection lost: {_reason(error)}", outcome_unknown=True)
     if request_sent is not None:
         made.outcome_unknown = request_sent
+    made.method, made.url = method, url
     return made
 
 

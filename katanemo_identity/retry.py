@@ -1,33 +1,51 @@
-"""When a failed request is sent again, and how long to wait first.
+"""Every attempt of one call: when a request is sent again, how long to wait, and when to stop.
 
-urllib3's ``Retry`` does the work: counting attempts, exponential backoff with
-jitter, honouring ``Retry-After``, and telling apart a connection that could
-not be made (the request never left) from one lost after the request was
-sent. ``IdentityRetry`` adds only what ``Retry`` cannot express:
+``exchange`` is the one loop that owns a call from its first attempt to its
+last. Reading it top to bottom gives every rule:
 
-* a POST (create key, invite user) is resent on 429, which the API sends
-  before doing any work, and otherwise only when the connection could not be
-  established; never after a 5xx, a reset or a read timeout, any of which may
-  follow a create that was applied;
-* redirects (which a GET follows, up to ``MAX_REDIRECTS``) are counted
-  apart from failures, so following one never spends a retry, and
-  ``retries=0`` still follows them; ``retries`` bounds the failures retried,
-  whatever their kind;
-* ``Retry-After`` is capped at ``Configuration.retry_after_max`` on every
-  urllib3 2 release, and a value that does not parse means "use the backoff"
-  rather than an error.
+* **The whole-call limit.** A ``Deadline`` is set when the call starts
+  (``total_timeout``); every attempt, read and pause is capped at what is
+  left of it, and a pause that would cross it is not taken: the last error
+  is raised at once (``deadline.py`` ends an attempt that outlives it).
+* **The POST rule.** A create is resent only when it provably was not
+  processed: on 429, which the API sends before doing any work, or when no
+  connection could be made. Never after a 5xx, a lost connection or a read
+  timeout, any of which may follow a create that was applied.
+* **What is retried.** GET, PUT and DELETE after a lost connection, a body
+  cut short, a read or connect timeout, or a status in ``RETRY_STATUSES``;
+  never after a TLS or proxy failure, which trying again does not mend.
+* **How long to wait.** ``Retry-After`` on a 429 or 503, when it is no longer
+  than ``retry_after_max``; a longer one ends the call at once (retrying
+  early only earns another 429). Otherwise exponential backoff with jitter:
+  the first retry at once, the n-th after ``factor * 2**(n-1)`` plus up to
+  ``factor`` at random, at most ``backoff_max``.
+* **Redirects.** A GET follows up to ``MAX_REDIRECTS``; following one never
+  spends a retry. Across origins only harmless headers go along; the
+  Authorization header, cookies and every header the caller added stay
+  with the origin they were meant for. A write follows none.
+* **Bodies not wanted.** The answer to a retried status or a redirect is let
+  go without reading more than ``rest.DISCARD_MAX_BYTES`` of it.
+
+Each retry is logged at DEBUG on the configuration's logger, with the
+operation, attempt, reason and wait, never a path value or a secret.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
-from urllib3.util.retry import Retry
-
-from katanemo_identity.exceptions import parse_retry_after
+from katanemo_identity.deadline import WATCHDOG, Deadline
+from katanemo_identity.exceptions import ApiConnectionError, OpenApiException, parse_retry_after
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    import urllib3
+
+    from katanemo_identity.rest import RESTClientObject
 
 #: Methods resent after a lost connection or a retryable status: the API
 #: documents them as idempotent.
@@ -39,75 +57,225 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 #: The only status on which a POST is resent: the API rejects before acting.
 POST_RETRY_STATUSES = frozenset({429})
 
-#: How many redirects a GET follows; other methods follow none.
+#: Statuses whose ``Retry-After`` is honoured.
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+#: Redirect statuses a GET follows, up to ``MAX_REDIRECTS`` of them.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 
-
-class IdentityRetry(Retry):
-    """urllib3's ``Retry`` with the Identity API's rules for POST and ``Retry-After``."""
-
-    def __init__(
-        self,
-        *args: Any,
-        retry_after_cap: float = 30.0,
-        failures_allowed: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.retry_after_cap = retry_after_cap
-        self.failures_allowed = failures_allowed
-
-    def new(self, **kwargs: Any) -> Self:
-        renewed = super().new(**kwargs)
-        renewed.retry_after_cap = self.retry_after_cap
-        renewed.failures_allowed = self.failures_allowed
-        return renewed
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if method.upper() == "POST":
-            # Whether budget is left is for ``increment`` to decide.
-            return status_code in POST_RETRY_STATUSES
-        return super().is_retry(method, status_code, has_retry_after)
-
-    @property
-    def failures(self) -> int:
-        """Failures retried so far: every attempt in the history that was not a redirect."""
-        return sum(1 for entry in self.history if entry.redirect_location is None)
-
-    def is_exhausted(self) -> bool:
-        if super().is_exhausted():
-            return True
-        # ``total`` is left unset so redirects do not count; failures of every
-        # kind are counted here instead.
-        return self.failures_allowed is not None and self.failures > self.failures_allowed
-
-    def parse_retry_after(self, retry_after: str) -> float:
-        seconds = parse_retry_after(retry_after)
-        if seconds is None:
-            return 0.0  # unreadable: fall back to the exponential backoff
-        return min(seconds, self.retry_after_cap)
+#: Headers sent along when a redirect leaves the origin; every other one
+#: (Authorization, Cookie, and what the caller added) stays behind.
+CROSS_ORIGIN_HEADERS = frozenset({"accept", "accept-encoding", "user-agent"})
 
 
-def build_retry(
-    attempts: int, backoff_factor: float, backoff_max: float, retry_after_cap: float
-) -> IdentityRetry:
-    """Return the retry policy for up to ``attempts`` retries of one request."""
-    return IdentityRetry(
-        # Redirects are limited by ``redirect`` alone; failures of every kind
-        # (connect, read, status) together by ``failures_allowed``.
-        total=None,
-        failures_allowed=attempts,
-        # Errors that are neither "could not connect" nor "lost the answer"
-        # (a TLS failure, say) do not get better by trying again.
-        other=0,
-        redirect=MAX_REDIRECTS,
-        allowed_methods=IDEMPOTENT_METHODS,
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=backoff_factor,
-        backoff_max=backoff_max,
-        backoff_jitter=backoff_factor,
-        raise_on_status=False,
-        raise_on_redirect=False,
-        respect_retry_after_header=True,
-        retry_after_cap=retry_after_cap,
-    )
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently one call is retried.
+
+    Attributes:
+        retries: Retries after the first attempt; 0 disables them.
+        backoff_factor: Base of the exponential backoff, in seconds.
+        backoff_max: Longest backoff between two attempts, in seconds.
+        retry_after_max: Longest ``Retry-After`` honoured, in seconds.
+    """
+
+    retries: int
+    backoff_factor: float
+    backoff_max: float
+    retry_after_max: float
+
+    def retries_status(self, method: str, status: int) -> bool:
+        """Whether an answer with ``status`` is worth sending ``method`` again for."""
+        if method == "POST":
+            return status in POST_RETRY_STATUSES
+        return status in RETRY_STATUSES and method in IDEMPOTENT_METHODS
+
+    def retries_error(self, method: str, error: ApiConnectionError) -> bool:
+        """Whether a request that failed with ``error`` is worth sending again."""
+        if not error.transient:
+            return False
+        # Not received: safe for any method. Maybe received: only for a
+        # method whose repetition changes nothing.
+        return not error.outcome_unknown or method in IDEMPOTENT_METHODS
+
+    def wait(self, retry: int, status: int | None, retry_after: str | None) -> float | None:
+        """Seconds to wait before retry number ``retry`` (1, 2, ...), or None to stop now.
+
+        Args:
+            retry: Which retry this wait comes before.
+            status: The status that failed, or None for a transport error.
+            retry_after: That answer's ``Retry-After`` header, if any.
+        """
+        if retry_after is not None and status in RETRY_AFTER_STATUSES:
+            seconds = parse_retry_after(retry_after)
+            if seconds:
+                return seconds if seconds <= self.retry_after_max else None
+        return self.backoff(retry)
+
+    def backoff(self, retry: int) -> float:
+        """The exponential backoff with jitter before retry number ``retry``."""
+        if retry <= 1:
+            return 0.0
+        factor = self.backoff_factor
+        jitter = random.random() * factor  # noqa: S311 (jitter, not cryptography)
+        return min(self.backoff_max, factor * 2.0 ** (retry - 1) + jitter)
+
+
+class Attempted(NamedTuple):
+    """What ``exchange`` ends with: the final response, and how it was reached.
+
+    Attributes:
+        response: The final response; its body is already read into ``body``
+            unless the call asked for it unread.
+        body: The whole body, or None when left unread.
+        url: The URL that gave the final response (after redirects).
+        retries_taken: How many times the request was sent again.
+    """
+
+    response: urllib3.BaseHTTPResponse
+    body: bytes | None
+    url: str
+    retries_taken: int
+
+
+class Request(NamedTuple):
+    """What ``exchange`` needs to send: built once by ``ApiClient``, sent per attempt."""
+
+    operation: str
+    path: str
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    timeout: tuple[float, float]
+    total_timeout: float
+    policy: RetryPolicy
+    max_response_size: int
+    logger: logging.Logger
+
+
+def exchange(rest: RESTClientObject, request: Request, *, read_body: bool = True) -> Attempted:
+    """Send ``request`` until it succeeds, fails for good, or the whole-call limit runs out.
+
+    Returns:
+        The final response: a success, or an error status that is not
+        retried (any more); the caller turns it into a result or exception.
+
+    Raises:
+        ApiConnectionError: the last attempt got no complete response
+            (``ApiTimeoutError`` when a limit ran out).
+        ApiResponseTooLargeError: the final body is larger than the limit.
+        ApiClientClosedError, ApiValueError: nothing could be sent.
+    """
+    policy = request.policy
+    method = request.method
+    url, headers = request.url, request.headers
+    retries_taken = redirects = 0
+    maybe_received = False  # whether an earlier attempt may have reached the server
+    deadline = Deadline(request.total_timeout)
+    WATCHDOG.watch(deadline)
+    try:
+        while True:
+            response: urllib3.BaseHTTPResponse | None = None
+            try:
+                response = rest.send(
+                    method,
+                    url,
+                    headers=headers,
+                    body=request.body,
+                    timeout=request.timeout,
+                    deadline=deadline,
+                )
+                status = response.status
+                if method == "GET" and status in REDIRECT_STATUSES:
+                    target = _redirect_target(url, response)
+                    if target is not None and redirects < MAX_REDIRECTS:
+                        rest.discard(response)
+                        headers = _headers_for(target, url, headers)
+                        url = target
+                        redirects += 1
+                        continue
+                if retries_taken == policy.retries or not policy.retries_status(method, status):
+                    return _final(rest, request, response, url, retries_taken, deadline, read_body)
+                wait = policy.wait(retries_taken + 1, status, response.headers.get("Retry-After"))
+                reason = f"{status} {response.reason or ''}".rstrip()
+                maybe_received = maybe_received or status >= 500
+            except ApiConnectionError as error:
+                # Whether this call may have changed anything counts every attempt.
+                error.outcome_unknown = error.outcome_unknown or maybe_received
+                if retries_taken == policy.retries or not policy.retries_error(method, error):
+                    raise
+                failure: ApiConnectionError | None = error
+                wait = policy.wait(retries_taken + 1, None, None)
+                reason = f"{type(error).__name__}: {error.args[0]}"
+                maybe_received = error.outcome_unknown
+            else:
+                failure = None
+            if wait is None or wait >= deadline.remaining():
+                # Retrying early only earns the same answer, and no wait may
+                # cross the deadline: the last failure stands, at once.
+                if failure is not None:
+                    raise failure
+                assert response is not None
+                return _final(rest, request, response, url, retries_taken, deadline, read_body)
+            if response is not None and failure is None:
+                rest.discard(response)
+            retries_taken += 1
+            request.logger.debug(
+                "%s %s: retry %d of %d after %s, in %.2f s",
+                request.operation,
+                request.path,
+                retries_taken,
+                policy.retries,
+                reason,
+                wait,
+            )
+            time.sleep(wait)
+    except OpenApiException as error:
+        error.retries_taken = retries_taken
+        raise
+    finally:
+        WATCHDOG.unwatch(deadline)
+
+
+def _final(
+    rest: RESTClientObject,
+    request: Request,
+    response: urllib3.BaseHTTPResponse,
+    url: str,
+    retries_taken: int,
+    deadline: Deadline,
+    read_body: bool,
+) -> Attempted:
+    if not read_body:
+        return Attempted(response, None, url, retries_taken)
+    body = rest.read_body(request.method, url, response, request.max_response_size, deadline)
+    return Attempted(response, body, url, retries_taken)
+
+
+def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None:
+    location = response.headers.get("Location")
+    if not location:
+        return None
+    target = urljoin(url, location)
+    try:
+        parts = urlsplit(target)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        return None
+    if not usable or parts.username is not None or parts.password is not None:
+        return None
+    return target
+
+
+def _headers_for(target: str, previous: str, headers: dict[str, str]) -> dict[str, str]:
+    if _origin(target) == _origin(previous):
+        return headers
+    return {name: value for name, value in headers.items() if name.lower() in CROSS_ORIGIN_HEADERS}
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.scheme, parts.hostname, parts.port or default_port

@@ -262,13 +262,18 @@ def test_retry_after_as_an_http_date_is_waited_for(make_api: ApiFactory) -> None
     assert 0.5 <= waited < 5
 
 
-def test_retry_after_is_capped_by_retry_after_max(make_api: ApiFactory) -> None:
+def test_a_retry_after_past_retry_after_max_is_raised_at_once(make_api: ApiFactory) -> None:
+    # Retrying before the server's time would only earn another 429.
     limited = Reply.json(429, {"message": "slow down"}, headers=[("Retry-After", "3600")])
     with ScriptedServer(limited, Reply.json(200, KEY_CREDENTIALS)) as server:
+        api = make_api(server.url, retries=1, retry_after_max=0.1)
         started = time.monotonic()
-        create_key(make_api(server.url, retries=1, retry_after_max=0.1))
-        assert time.monotonic() - started < 5
-    assert server.methods == ["POST", "POST"]
+        with pytest.raises(TooManyRequestsException) as caught:
+            create_key(api)
+    assert time.monotonic() - started < 5
+    assert server.methods == ["POST"]
+    assert caught.value.retry_after == 3600.0
+    assert caught.value.retries_taken == 0
 
 
 def test_an_unreadable_retry_after_falls_back_to_the_backoff(make_api: ApiFactory) -> None:
