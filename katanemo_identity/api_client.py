@@ -105,6 +105,9 @@ class Operation(Generic[T]):
         path_params: Placeholder names in the order the method takes them.
         response_type: What a 2xx body decodes into.
         body_type: The request body model, or None for no body.
+        empty_result: What a 2xx answer with no body (``204 No Content``, an
+            empty ``200``) returns; None when such an answer is an error,
+            because the result carries data the caller needs.
     """
 
     name: str
@@ -113,6 +116,7 @@ class Operation(Generic[T]):
     path_params: tuple[str, ...]
     response_type: Any
     body_type: type[BaseModel] | None = None
+    empty_result: T | None = None
 
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
@@ -126,6 +130,8 @@ class Operation(Generic[T]):
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
+        if self.empty_result is not None and not raw.strip():
+            return self.empty_result
         return self._adapter.validate_json(raw)
 
 
