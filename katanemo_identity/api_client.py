@@ -299,7 +299,7 @@ class ApiClient:
                     f"{operation.name}() takes a {operation.body_type.__name__} body, "
                     f"not {type(body).__name__}"
                 )
-            payload = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
+            payload = _serialize(operation.name, body)
             headers["Content-Type"] = "application/json"
 
         timeout = configuration.timeout
@@ -314,7 +314,12 @@ class ApiClient:
                     f"{', '.join(sorted(_OPTION_NAMES))}"
                 )
             extra = options.get("_headers")
-            if extra:
+            if extra is not None:
+                if not isinstance(extra, Mapping):
+                    raise ApiTypeError(
+                        f"{operation.name}(): _headers must be a mapping of header names to "
+                        f"values, not {type(extra).__name__}"
+                    )
                 for name, value in extra.items():
                     validate_header(name, value)
                 headers.update(extra)
@@ -375,10 +380,7 @@ class ApiClient:
     ) -> ApiDecodeError:
         # Describe the problem by field and kind only: the offending input may
         # be a secret, so it is never quoted.
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-            for problem in error.errors(include_url=False, include_input=False)[:5]
-        )
+        problems = _problems(error)
         return ApiDecodeError(
             response.status,
             response.reason,
@@ -431,6 +433,41 @@ def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -
         attempted.retries_taken,
     )
     return error
+
+
+def _serialize(operation: str, body: BaseModel) -> bytes:
+    """Return ``body`` as the JSON sent, once it has been checked like any validated model.
+
+    A model built with ``model_construct()`` was never validated: it may miss
+    a required field or hold a value of any type, which would be sent (or
+    fail to serialize) as is.
+
+    Raises:
+        ApiValueError: the body does not pass its model's validation.
+    """
+    model = type(body)
+    try:
+        checked: BaseModel = model.__pydantic_validator__.validate_python(body.__dict__)
+    except ValidationError as error:
+        problem: ValidationError | None = error
+    else:
+        problem = None
+    if problem is not None:
+        # Named by field and kind only (the value may be a secret), and
+        # raised outside the handler, so no context carries the input.
+        raise ApiValueError(
+            f"{operation}(): the {model.__name__} body is not valid: {_problems(problem)}; "
+            f"build it with {model.__name__}(...), which checks every field"
+        )
+    return checked.__pydantic_serializer__.to_json(checked, by_alias=True, exclude_none=True)
+
+
+def _problems(error: ValidationError) -> str:
+    """The first few problems of ``error``, each as its field and kind, never the value."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)[:5]
+    )
 
 
 def encode_path_value(operation: str, placeholder: str, value: object) -> str:
