@@ -381,6 +381,9 @@ class RESTClientObject:
             detail=f"The body exceeds {limit} bytes.",
         )
         error.limit = limit
+        # As for the same status with a small body: after a 5xx a write may
+        # have been applied.
+        error.outcome_unknown = 500 <= response.status <= 599
         return error
 
     def close(self) -> None:
