@@ -419,13 +419,20 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
+    """The body length that reading will keep to, or None when the body's end is not known.
+
+    A negative or unreadable Content-Length declares nothing, and neither does
+    one beside ``Transfer-Encoding: chunked``, which decides where the body
+    ends: trusting either would read a body of any size whole.
+    """
     value = response.headers.get("content-length")
-    if value is None:
+    if value is None or "chunked" in response.headers.get("transfer-encoding", "").lower():
         return None
     try:
-        return int(value)
+        length = int(value)
     except ValueError:
         return None
+    return length if length >= 0 else None
 
 
 def _ends_at_close(response: urllib3.BaseHTTPResponse) -> bool:
