@@ -112,12 +112,18 @@ class _WatchedConnection:
 
     response_class: type[http.client.HTTPResponse] = _Response
     watched_by: Deadline | None = None
+    #: The socket the last request went out on. ``http.client`` lets go of
+    #: it (``sock = None``) as soon as an answer that ends at close arrives
+    #: (no length, ``Connection: close``, HTTP/1.0), while that answer is
+    #: still read from it: the watchdog must still be able to shut it down.
+    sent_on: object | None = None
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         deadline: Deadline | None = getattr(_sending, "deadline", None)
         if deadline is not None and not deadline.attach(self):  # type: ignore[arg-type]
             raise TimeoutError("the whole-call limit ran out before sending")
         super().request(*args, **kwargs)  # type: ignore[misc]
+        self.sent_on = self.sock  # type: ignore[attr-defined]
 
 
 class _HTTPConnection(_WatchedConnection, HTTPConnection):
