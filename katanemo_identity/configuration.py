@@ -307,9 +307,12 @@ def validate_total_timeout(value: float) -> float:
     Raises:
         ApiValueError: None, zero, negative, infinite, or not a number.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-        raise ApiValueError(f"total_timeout must be a finite number of seconds > 0, not {value!r}")
-    return float(value)
+    seconds = _number(value)
+    if seconds is None or not 0 < seconds < math.inf:
+        raise ApiValueError(
+            f"total_timeout must be a finite number of seconds > 0, not {_shown(value)}"
+        )
+    return seconds
 
 
 def _positive(name: str, value: float) -> float:

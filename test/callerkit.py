@@ -142,6 +142,10 @@ _WRONG_TIMEOUTS += [(1.0, CREDENTIAL), (None, 1.0), (0, 1), (1, math.nan), [1.0,
 OPTIONS: st.SearchStrategy[dict[str, object]] = st.one_of(
     _ANYTHING_WRONG.map(lambda value: {"_request_timeout": value}),
     st.sampled_from(_WRONG_TIMEOUTS).map(lambda value: {"_request_timeout": value}),
+    _ANYTHING_WRONG.map(lambda value: {"_total_timeout": value}),
+    st.sampled_from([0, -1.0, math.inf, CREDENTIAL, (1.0, 2.0), 10**400]).map(
+        lambda value: {"_total_timeout": value}
+    ),
     _ANYTHING_WRONG.filter(lambda value: value is not None).map(lambda value: {"_headers": value}),
     st.sampled_from(
         [

@@ -24,7 +24,7 @@ def test_every_wrong_argument_and_option_is_refused_before_sending() -> None:
     # Every argument and option was tried, or the property proved less than it claims.
     tried = {label.split(":")[0] for label in counts}
     assert {"account_id", "key_id", "user_id", "user_request", "client_key_request"} <= tried
-    assert {"_request_timeout", "_headers", "_retries", "_timeout"} <= tried
+    assert {"_request_timeout", "_total_timeout", "_headers", "_retries", "_timeout"} <= tried
     assert sum(counts.values()) == EXAMPLES
 
 
@@ -67,6 +67,7 @@ def test_invalid_header_name_is_refused_without_quoting_it(name: str) -> None:
     [
         {"timeout": CREDENTIAL},
         {"timeout": (1.0, CREDENTIAL)},
+        {"total_timeout": CREDENTIAL},
         {"retries": CREDENTIAL},
         {"retry_backoff_factor": CREDENTIAL},
         {"max_response_size": CREDENTIAL},
@@ -83,6 +84,7 @@ def test_string_in_a_numeric_setting_is_refused_by_its_type_alone(
     assert "not str" in str(raised.value)
 
 
-def test_timeout_of_an_integer_too_large_for_a_float_is_refused() -> None:
+@pytest.mark.parametrize("name", ["timeout", "total_timeout"])
+def test_timeout_of_an_integer_too_large_for_a_float_is_refused(name: str) -> None:
     with pytest.raises(ApiValueError, match="finite number of seconds"):
-        Configuration(host="http://127.0.0.1:9", timeout=10**400)
+        Configuration(host="http://127.0.0.1:9", **{name: 10**400})  # type: ignore[arg-type]
