@@ -84,6 +84,8 @@ def property_rows(examples: int) -> tuple[list[str], int]:
             rows.append(f"{name} | - | **FAILED**: {str(error).splitlines()[0]}")
             continue
         outcome = ", ".join(f"{label}: {count}" for label, count in sorted(counts.items()))
+        if run is hostilekit.run_hostile_server:
+            outcome += f"; {hostilekit.last_extremes}"
         rows.append(f"{name} | {sum(counts.values())} | {outcome}")
     return rows, failures
 

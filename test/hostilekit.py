@@ -916,13 +916,47 @@ def describe(answers: tuple[Answer, ...]) -> str:
     )
 
 
+@dataclass
+class Extremes:
+    """The most any one call of a run took: the figures the bounds are checked against."""
+
+    calls: int = 0
+    seconds: float = 0.0
+    peak_memory: int = 0
+    bytes_read: int = 0
+
+    def add(self, seen: Observed) -> None:
+        """Count one call, keeping the largest of each figure."""
+        self.calls += 1
+        self.seconds = max(self.seconds, seen.elapsed)
+        self.peak_memory = max(self.peak_memory, seen.peak_memory)
+        self.bytes_read = max(self.bytes_read, seen.sent)
+
+    def __str__(self) -> str:
+        return (
+            f"largest of {self.calls} calls: {self.seconds:.2f} s (whole-call limit "
+            f"{TOTAL_TIMEOUT:g} s), peak memory {self.peak_memory / 2**20:.1f} MiB and "
+            f"{self.bytes_read / 2**20:.1f} MiB read from the server (size limit "
+            f"{LIMIT // 1024} KiB)"
+        )
+
+
+#: The extremes of the last ``run_hostile_server``, for the reliability report.
+last_extremes = Extremes()
+
+
 def run_hostile_server(examples: int) -> Counter[str]:
     """Call every operation against ``examples`` generated servers; count the outcomes.
+
+    The largest time, memory and bytes read of any call are left in
+    ``last_extremes``.
 
     Raises:
         AssertionError: a call broke a promise; the message says which, and how.
     """
+    global last_extremes
     counts: Counter[str] = Counter()
+    extremes = last_extremes = Extremes()
     with HostileServer() as server:
         warm_up(server)
 
@@ -947,6 +981,7 @@ def run_hostile_server(examples: int) -> Counter[str]:
                 + f"\nanswers: {describe(answers)}\ndebug: {debug}"
             )
             counts[outcome_label(seen)] += 1
+            extremes.add(seen)
 
         every_promise_is_kept()
     return counts
