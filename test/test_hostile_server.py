@@ -68,6 +68,7 @@ def test_every_promise_holds_against_a_hostile_server() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # a few minutes: some servers trickle for the whole-call limit
 def test_every_promise_holds_against_many_hostile_servers() -> None:
     counts = run_hostile_server(SLOW_EXAMPLES)
 
