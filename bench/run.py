@@ -8,6 +8,9 @@ process and measures, in this process:
   of keys), ``get_user`` and ``create_client_key``, as the median of several
   rounds;
 * throughput of one client shared by many threads;
+* the CPU that tracing (``katanemo_identity.otel.Tracing`` in ``hooks``) adds
+  to a ``get_user``, with OpenTelemetry's API alone (a no-op tracer) and with
+  its SDK (spans made, then discarded), against the same call without hooks;
 * ``import`` in a fresh interpreter (``python -c``), median of several runs.
 
 Each is measured for three subjects: the floor (a bare ``urllib3.PoolManager``
@@ -44,9 +47,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import urllib3
 from pydantic import BaseModel, Field, TypeAdapter
+
+if TYPE_CHECKING:
+    from katanemo_identity.hooks import Hook
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
@@ -483,6 +490,8 @@ class Results:
     import_statements: dict[str, str] = field(default_factory=dict)
     interpreter: Sample | None = None
     skipped: dict[str, str] = field(default_factory=dict)
+    #: ``get_user`` per tracing setup (``measure_tracing``).
+    tracing: dict[str, Sample] = field(default_factory=dict)
 
 
 def check_results(name: str, calls: Calls, settings: Settings) -> None:
@@ -612,6 +621,105 @@ def measure_imports(subjects: list[Subject], settings: Settings, results: Result
             results.imports[name] = sample
 
 
+# -- tracing: the cost per call of katanemo_identity.otel.Tracing ------------
+
+#: The tracing setups measured, by label; each returns the hooks to configure.
+TRACING_OFF = "off (no hooks)"
+
+
+def tracing_setups() -> tuple[dict[str, Callable[[], list[Hook]]], str | None]:
+    """Return the tracing setups to measure, or why they cannot be (OpenTelemetry missing)."""
+    try:
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import (
+            SimpleSpanProcessor,
+            SpanExporter,
+            SpanExportResult,
+        )
+        from opentelemetry.trace import NoOpTracerProvider
+
+        from katanemo_identity.otel import Tracing
+    except ImportError as error:
+        return {}, f"skipped: {error.name} is not installed (pip install -e '.[test]')"
+
+    class Discard(SpanExporter):
+        """Accepts every span and keeps none: the cost measured is the SDK's, not an export's."""
+
+        def export(self, spans: object) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    def sdk_provider() -> list[Hook]:
+        provider = TracerProvider()
+        provider.add_span_processor(SimpleSpanProcessor(Discard()))
+        return [Tracing(provider)]
+
+    return {
+        TRACING_OFF: list,
+        "on, opentelemetry-api only (no-op tracer)": lambda: [Tracing(NoOpTracerProvider())],
+        "on, opentelemetry-sdk (spans made, then discarded)": sdk_provider,
+    }, None
+
+
+def measure_tracing(base_url: str, settings: Settings, results: Results) -> None:
+    """Time ``get_user`` with each tracing setup, rounds interleaved."""
+    import katanemo_identity
+
+    setups, skipped = tracing_setups()
+    if skipped is not None:
+        results.skipped["tracing"] = skipped
+        return
+    apis: dict[str, katanemo_identity.IdentityApi] = {}
+    for label, hooks in setups.items():
+        configuration = katanemo_identity.Configuration(
+            host=base_url, access_token=TOKEN, user_agent=USER_AGENT, hooks=hooks()
+        )
+        apis[label] = katanemo_identity.IdentityApi(katanemo_identity.ApiClient(configuration))
+    cpu: dict[str, list[float]] = {label: [] for label in apis}
+    wall: dict[str, list[float]] = {label: [] for label in apis}
+    try:
+        for api in apis.values():  # warm up: connections, validators, tracers
+            for _ in range(max(2, settings.small_calls // 10)):
+                api.get_user(ACCOUNT_ID, USER_ID)
+        for round_index in range(settings.rounds):
+            labels = list(apis)
+            labels = labels[round_index % len(labels) :] + labels[: round_index % len(labels)]
+            for label in labels:
+                api = apis[label]
+                gc.collect()
+                cpu_start, wall_start = time.process_time(), time.perf_counter()
+                for _ in range(settings.small_calls):
+                    api.get_user(ACCOUNT_ID, USER_ID)
+                cpu[label].append((time.process_time() - cpu_start) / settings.small_calls * 1000)
+                wall[label].append((time.perf_counter() - wall_start) / settings.small_calls * 1000)
+    finally:
+        for api in apis.values():
+            api.api_client.close()
+    results.tracing = {
+        label: Sample(statistics.median(cpu[label]), statistics.median(wall[label]))
+        for label in apis
+    }
+
+
+def render_tracing(results: Results) -> list[str]:
+    """Return the lines of the tracing table (or why it was skipped)."""
+    lines = [
+        "",
+        "`get_user` with tracing (`katanemo_identity.otel.Tracing` in `hooks`), per call:",
+        "",
+    ]
+    if not results.tracing:
+        return [*lines, results.skipped.get("tracing", "skipped")]
+    off = results.tracing[TRACING_OFF]
+    lines += [
+        _row(["tracing", "client CPU (ms)", "wall (ms)", "CPU added per call (µs)"]),
+        _row(["---"] * 4),
+    ]
+    for label, sample in results.tracing.items():
+        added = "" if label == TRACING_OFF else f"{(sample.cpu_ms - off.cpu_ms) * 1000:+.0f}"
+        lines.append(_row([label, f"{sample.cpu_ms:.3f}", f"{sample.wall_ms:.3f}", added]))
+    return lines
+
+
 # -- reporting ---------------------------------------------------------------
 
 
@@ -715,6 +823,8 @@ def render(results: Results, settings: Settings, generator: str) -> str:
                 ]
             )
         )
+
+    lines += render_tracing(results)
 
     assert results.interpreter is not None
     base = results.interpreter
@@ -850,6 +960,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure_threads(
             [*subjects, floor_subject(server.base_url, SDK_DEFAULT_TIMEOUT)], settings, results
         )
+        measure_tracing(server.base_url, settings, results)
         measure_imports(subjects, settings, results)
     finally:
         server.close()

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from katanemo_identity.exceptions import ApiAttributeError as ApiAttributeError
     from katanemo_identity.exceptions import ApiClientClosedError as ApiClientClosedError
     from katanemo_identity.exceptions import ApiConnectionError as ApiConnectionError
+    from katanemo_identity.exceptions import ApiContractError as ApiContractError
     from katanemo_identity.exceptions import ApiDecodeError as ApiDecodeError
     from katanemo_identity.exceptions import ApiException as ApiException
     from katanemo_identity.exceptions import ApiKeyError as ApiKeyError
@@ -83,6 +84,7 @@ _EXPORTS: dict[str, str] = {
             "ApiAttributeError",
             "ApiClientClosedError",
             "ApiConnectionError",
+            "ApiContractError",
             "ApiDecodeError",
             "ApiException",
             "ApiKeyError",

@@ -14,6 +14,9 @@ MASK = "**********"
 #: JSON keys (either spelling) whose values are credentials.
 SECRET_KEYS = ("clientSecret", "client_secret", "token", "accessToken", "access_token", "password")
 
+#: Header names that are credentials by definition: a recording drops them.
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
 #: Header names known to carry no credential: they describe the message, not
 #: who sends it. Their values are logged as they are; any other header's
 #: value is masked, since a header the caller set (``X-Api-Key``, say) may

@@ -13,14 +13,17 @@ import functools
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 from urllib.parse import quote
 
 import urllib3
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
+from katanemo_identity._contract import check_response
 from katanemo_identity._redact import redact_body, redact_headers
 from katanemo_identity.api_response import ApiResponse
 from katanemo_identity.configuration import (
@@ -39,6 +42,7 @@ from katanemo_identity.exceptions import (
     OpenApiException,
     exception_class_for,
 )
+from katanemo_identity.hooks import CallObservation, CallStarted
 from katanemo_identity.models.bad_request_exception import BadRequestException
 from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
@@ -53,11 +57,13 @@ from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 if TYPE_CHECKING:
     from typing_extensions import Self
 
+    from katanemo_identity.exceptions import ErrorModel
+
 T = TypeVar("T")
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response).
-ERROR_MODELS: Mapping[int, type[BaseModel]] = {
+ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
     400: BadRequestException,
     401: UnauthorizedException,
     409: ConflictException,
@@ -68,6 +74,9 @@ ERROR_MODELS: Mapping[int, type[BaseModel]] = {
 #: Longest percent-encoded path value sent; a longer one is refused before
 #: sending, where servers would answer 414 or cut the URL.
 MAX_PATH_VALUE_LENGTH = 2048
+
+#: What a call without hooks enters instead of a ``CallObservation``.
+_UNOBSERVED: AbstractContextManager[None] = nullcontext()
 
 #: How much of each body the debug log shows.
 LOG_BODY_CHARS = 2000
@@ -105,6 +114,8 @@ class Operation(Generic[T]):
         path_params: Placeholder names in the order the method takes them.
         response_type: What a 2xx body decodes into.
         body_type: The request body model, or None for no body.
+        advise: Given an error's status, the path values and the body, the
+            advice to give instead of the exception's own, or None.
         empty_result: What a 2xx answer with no body (``204 No Content``, an
             empty ``200``) returns; None when such an answer is an error,
             because the result carries data the caller needs.
@@ -114,8 +125,9 @@ class Operation(Generic[T]):
     method: str
     path: str
     path_params: tuple[str, ...]
-    response_type: Any
+    response_type: type[T]
     body_type: type[BaseModel] | None = None
+    advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
     empty_result: T | None = None
 
     @functools.cached_property
@@ -125,14 +137,18 @@ class Operation(Generic[T]):
         return TypeAdapter(self.response_type)
 
     def decode(self, raw: bytes) -> T:
-        """Validate response bytes straight into ``response_type``.
+        """Validate response bytes straight into ``response_type``, strictly.
+
+        A value of the wrong JSON type (``"yes"`` or ``1`` for a boolean) is
+        refused rather than coerced: it breaks the document. Unknown fields
+        are ignored, since the API will grow.
 
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
         if self.empty_result is not None and not raw.strip():
             return self.empty_result
-        return self._adapter.validate_json(raw)
+        return self._adapter.validate_json(raw, strict=True)
 
 
 class ApiClient:
@@ -203,9 +219,12 @@ class ApiClient:
 
     @classmethod
     def get_default(cls) -> ApiClient:
-        """Return a shared client built from ``Configuration.get_default()``."""
+        """Return a shared client built from ``Configuration.get_default()``.
+
+        A new one replaces a shared client that was closed.
+        """
         with cls._default_lock:
-            if cls._default_client is None:
+            if cls._default_client is None or cls._default_client.rest_client.closed:
                 cls._default_client = cls()
             return cls._default_client
 
@@ -231,26 +250,36 @@ class ApiClient:
             ApiConnectionError: no complete response was received.
         """
         request = self._build(operation, path_values, body, options)
-        started = time.perf_counter()
-        try:
-            attempted = exchange(self.rest_client, request)
-        except OpenApiException as error:
+        with self._observe(request) as observation:
+            started = time.perf_counter()
+            try:
+                attempted = exchange(self.rest_client, request, observation=observation)
+            except OpenApiException as error:
+                if self.configuration.debug:
+                    self._log_failure(request, error, started)
+                raise
+            response, raw = attempted.response, attempted.body or b""
             if self.configuration.debug:
-                self._log_failure(request, error, started)
-            raise
-        response, raw = attempted.response, attempted.body or b""
-        if self.configuration.debug:
-            self._log_exchange(request, attempted.url, response, raw, started)
-        status = response.status
-        if not 200 <= status <= 299:
-            raise _from_attempt(self._error(response, raw), request, attempted)
-        try:
-            data = operation.decode(raw)
-        except ValidationError as error:
-            raise _from_attempt(
-                self._undecodable(operation, response, raw, error), request, attempted
-            ) from None
-        return ApiResponse(status, response.headers, data, raw, attempted.retries_taken)
+                self._log_exchange(request, attempted.url, response, raw, started)
+            if self.configuration.strict_contract:
+                try:
+                    check_response(operation, response, raw, ERROR_MODELS)
+                except ApiException as error:
+                    raise _from_attempt(error, request, attempted) from None
+            status = response.status
+            if not 200 <= status <= 299:
+                failure = self._error(response, raw)
+                advice = operation.advise(status, path_values, body) if operation.advise else None
+                if advice is not None:
+                    failure.advice = advice
+                raise _from_attempt(failure, request, attempted)
+            try:
+                data = operation.decode(raw)
+            except ValidationError as error:
+                raise _from_attempt(
+                    self._undecodable(operation, response, raw, error), request, attempted
+                ) from None
+            return ApiResponse(status, response.headers, data, raw, attempted.retries_taken)
 
     def call_without_preload(
         self,
@@ -271,7 +300,27 @@ class ApiClient:
             ApiConnectionError: no response was received.
         """
         request = self._build(operation, path_values, body, options)
-        return exchange(self.rest_client, request, read_body=False).response
+        with self._observe(request) as observation:
+            return exchange(
+                self.rest_client, request, read_body=False, observation=observation
+            ).response
+
+    def _observe(self, request: Request) -> AbstractContextManager[CallObservation | None]:
+        # The one check a call without hooks pays for.
+        hooks = self.configuration.hooks
+        if not hooks:
+            return _UNOBSERVED
+        return CallObservation(
+            hooks,
+            self.configuration.logger,
+            CallStarted(
+                request.operation,
+                request.method,
+                request.path,
+                self.configuration.host,
+                request.url,
+            ),
+        )
 
     def _build(
         self,
@@ -364,7 +413,7 @@ class ApiClient:
         status = response.status
         model = ERROR_MODELS.get(status, Error)
         try:
-            data: BaseModel | None = model.model_validate_json(raw)
+            data: ErrorModel | None = model.model_validate_json(raw, strict=True)
         except ValidationError:
             data = None
         return exception_class_for(status)(
@@ -380,7 +429,10 @@ class ApiClient:
     ) -> ApiDecodeError:
         # Describe the problem by field and kind only: the offending input may
         # be a secret, so it is never quoted.
-        problems = _problems(error)
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)[:5]
+        )
         return ApiDecodeError(
             response.status,
             response.reason,
@@ -436,37 +488,26 @@ def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -
 
 
 def _serialize(operation: str, body: BaseModel) -> bytes:
-    """Return ``body`` as the JSON sent, once it has been checked like any validated model.
+    """Return ``body`` as the JSON sent.
 
-    A model built with ``model_construct()`` was never validated: it may miss
-    a required field or hold a value of any type, which would be sent (or
-    fail to serialize) as is.
+    A model built with ``model_construct()`` is sent as built, unvalidated:
+    that is how a body the API must refuse is sent on purpose (a missing
+    required field, in the conformance checks). One holding a value JSON
+    cannot carry is refused.
 
     Raises:
-        ApiValueError: the body does not pass its model's validation.
+        ApiValueError: the body cannot be serialized to JSON.
     """
-    model = type(body)
     try:
-        checked: BaseModel = model.__pydantic_validator__.validate_python(body.__dict__)
-    except ValidationError as error:
-        problem: ValidationError | None = error
-    else:
-        problem = None
-    if problem is not None:
-        # Named by field and kind only (the value may be a secret), and
-        # raised outside the handler, so no context carries the input.
-        raise ApiValueError(
-            f"{operation}(): the {model.__name__} body is not valid: {_problems(problem)}; "
-            f"build it with {model.__name__}(...), which checks every field"
-        )
-    return checked.__pydantic_serializer__.to_json(checked, by_alias=True, exclude_none=True)
-
-
-def _problems(error: ValidationError) -> str:
-    """The first few problems of ``error``, each as its field and kind, never the value."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-        for problem in error.errors(include_url=False, include_input=False)[:5]
+        return body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
+    except PydanticSerializationError:
+        pass
+    # Raised outside the handler, so that no context carries pydantic's
+    # message, which quotes the value (it may be a secret).
+    model = type(body).__name__
+    raise ApiValueError(
+        f"{operation}(): the {model} body holds a value that cannot be sent as JSON; "
+        f"build it with {model}(...), which checks every field"
     )
 
 

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
+from katanemo_identity import conformance
 from katanemo_identity.api.identity_api import IdentityApi
 from katanemo_identity.api_client import ApiClient
 from katanemo_identity.configuration import HOST_ENV, TOKEN_ENV, Configuration, __version__
@@ -234,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     update.add_argument("email", metavar="EMAIL")
     _user_fields(update)
+    conformance.add_parser(commands)
     return parser
 
 

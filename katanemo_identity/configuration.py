@@ -10,13 +10,16 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from katanemo_identity._redact import redact_url
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
+
+if TYPE_CHECKING:
+    from katanemo_identity.hooks import Hook
 
 DEFAULT_HOST = "https://api.katanemo.com"
 
@@ -69,6 +72,11 @@ class Configuration:
             on the ``katanemo_identity`` logger.
         logger: The logger to use instead of ``logging.getLogger("katanemo_identity")``.
         user_agent: The User-Agent header; defaults to ``katanemo-identity-python/<version>``.
+        strict_contract: Raise ``ApiContractError`` for any response the API
+            document does not allow (unknown fields, undocumented statuses, a
+            wrong Content-Type), for integration tests; off by default.
+        hooks: Objects told of every call and attempt (``katanemo_identity.hooks.Hook``),
+            e.g. ``katanemo_identity.otel.Tracing()``; see ``docs/observability.md``.
     """
 
     _default: ClassVar[Configuration | None] = None
@@ -95,6 +103,8 @@ class Configuration:
         debug: bool = False,
         logger: logging.Logger | None = None,
         user_agent: str | None = None,
+        strict_contract: bool = False,
+        hooks: Sequence[Hook] = (),
     ) -> None:
         self.host = host if host is not None else os.environ.get(HOST_ENV) or DEFAULT_HOST
         if access_token is None:
@@ -120,6 +130,8 @@ class Configuration:
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
+        self.strict_contract = bool(strict_contract)
+        self.hooks: list[Hook] = list(hooks)
 
     @property
     def host(self) -> str:

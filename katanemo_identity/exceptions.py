@@ -21,6 +21,7 @@
         ├── ServiceException             5xx: the service failed
         │   └── InternalServerErrorException  500
         ├── ApiDecodeError               a success response whose body is not the documented JSON
+        ├── ApiContractError             strict contract mode: a response the document does not allow
         └── ApiResponseTooLargeError     a body larger than ``Configuration.max_response_size``
 
 Errors raised before anything is sent (``ApiTypeError``, ``ApiValueError``,
@@ -43,11 +44,24 @@ import datetime
 import email.utils
 import time
 from collections.abc import Mapping
-from typing import Literal
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Literal
 
 from katanemo_identity._redact import redact_body
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from katanemo_identity import models
+
+    #: Any error-body model the API documents; what ``ApiException.data`` holds.
+    ErrorModel: TypeAlias = (
+        models.BadRequestException
+        | models.UnauthorizedException
+        | models.ConflictException
+        | models.TooManyRequestsException
+        | models.InternalServerErrorException
+        | models.Error
+    )
 
 #: How much of a response body ``str(exception)`` shows.
 BODY_PREVIEW_CHARS = 500
@@ -168,7 +182,9 @@ class ApiException(OpenApiException):
         body: The raw response body as text (UTF-8, undecodable bytes replaced).
         data: The parsed error-body model (the documented one for 400, 401,
             409, 429 and 500; ``Error`` for any other status), or None when
-            the body did not parse.
+            the body did not parse. Each subclass declares the model its
+            status carries, so a type checker knows ``ConflictException.data``
+            is a ``models.ConflictException | None``.
         headers: The response headers.
         detail: What the SDK found wrong, when it was not the status.
     """
@@ -181,7 +197,7 @@ class ApiException(OpenApiException):
         status: int | None = None,
         reason: str | None = None,
         body: str | None = None,
-        data: BaseModel | None = None,
+        data: ErrorModel | None = None,
         headers: Mapping[str, str] | None = None,
         *,
         detail: str | None = None,
@@ -189,7 +205,7 @@ class ApiException(OpenApiException):
         self.status = status
         self.reason = reason
         self.body = body
-        self.data = data
+        self.data: ErrorModel | None = data
         self.headers: Mapping[str, str] = headers if headers is not None else {}
         self.detail = detail
         super().__init__(status, reason)
@@ -224,11 +240,15 @@ class ApiException(OpenApiException):
 class BadRequestException(ApiException):
     """400: the request is malformed or a field is missing or invalid."""
 
+    data: models.BadRequestException | None
+
     advice = "Fix the request: the message names the field that was rejected."
 
 
 class UnauthorizedException(ApiException):
     """401: the access token is missing, expired or not valid."""
+
+    data: models.UnauthorizedException | None
 
     advice = (
         "Check the access token (Configuration.access_token or the "
@@ -239,11 +259,15 @@ class UnauthorizedException(ApiException):
 class ForbiddenException(ApiException):
     """403: the token is valid but may not do this."""
 
+    data: models.Error | None
+
     advice = "The access token lacks the permission for this call; ask an admin of the account."
 
 
 class NotFoundException(ApiException):
     """404: no such account, key or user."""
+
+    data: models.Error | None
 
     advice = "Check the account, key or user id; list them to see which exist."
 
@@ -251,17 +275,23 @@ class NotFoundException(ApiException):
 class ConflictException(ApiException):
     """409: the resource exists already."""
 
+    data: models.ConflictException | None
+
     advice = "It already exists: fetch or list it instead, or choose another name."
 
 
 class UnprocessableEntityException(ApiException):
     """422: the request is well-formed but cannot be processed."""
 
+    data: models.Error | None
+
     advice = "Fix the request values named in the message."
 
 
 class TooManyRequestsException(ApiException):
     """429: the caller is rate limited and retries are spent."""
+
+    data: models.TooManyRequestsException | None
 
     @property
     def advice(self) -> str:  # type: ignore[override]
@@ -283,12 +313,16 @@ class ServiceException(ApiException):
     before sending it again.
     """
 
+    data: models.InternalServerErrorException | models.Error | None
+
     outcome_unknown = True
     advice = "The service failed; retry later. A create may have been applied: list to check."
 
 
 class InternalServerErrorException(ServiceException):
     """500: the service hit an internal error."""
+
+    data: models.InternalServerErrorException | None
 
 
 class ApiDecodeError(ApiException):
@@ -298,10 +332,53 @@ class ApiDecodeError(ApiException):
     has happened.
     """
 
+    data: None
+
     advice = (
         "The server's answer does not match the API this SDK was built for; "
         "check Configuration.host points at the Katanemo Identity API."
     )
+
+
+class ApiContractError(ApiException):
+    """A response the API document does not allow, found in strict contract mode.
+
+    Raised only with ``Configuration.strict_contract`` on (as in the pytest
+    plugin's client): an undocumented status, a Content-Type other than
+    ``application/json``, a field the document does not name, or an error
+    body that is not the documented model.
+
+    Attributes:
+        rule: The rule broken, a key of ``katanemo_identity._contract.RULES``:
+            ``status``, ``content-type``, ``unknown-field`` or ``error-body``.
+        field: Where: a field path such as ``0.clientSecret`` (list index,
+            then field), or ``status`` / ``Content-Type``. Never a value.
+    """
+
+    data: None
+
+    advice = (
+        "The server departs from the API document; if it is yours, fix it there. "
+        "Configuration.strict_contract=False tolerates this."
+    )
+
+    def __init__(
+        self,
+        status: int | None = None,
+        reason: str | None = None,
+        body: str | None = None,
+        data: None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        rule: str = "",
+        field: str = "",
+        detail: str | None = None,
+    ) -> None:
+        # rule and field have defaults only so that the exception survives
+        # pickling (which rebuilds it from (status, reason)); the SDK always sets them.
+        super().__init__(status, reason, body, data, headers, detail=detail)
+        self.rule = rule
+        self.field = field
 
 
 class ApiResponseTooLargeError(ApiException):
@@ -310,6 +387,8 @@ class ApiResponseTooLargeError(ApiException):
     Attributes:
         limit: The size limit in bytes that the body exceeded.
     """
+
+    data: None
 
     #: The size limit in bytes that the body exceeded.
     limit: int = 0

@@ -134,22 +134,21 @@ class _HTTPSConnection(_WatchedConnection, HTTPSConnection):
     pass
 
 
-class _HTTPPool(HTTPConnectionPool):
+class _DetachingPool:
+    """Mixed into urllib3's pools: a connection put back serves no call's deadline any more."""
+
+    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
+        if conn is not None:
+            Deadline.detach(conn)  # type: ignore[arg-type]
+        super()._put_conn(conn)  # type: ignore[misc]
+
+
+class _HTTPPool(_DetachingPool, HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
 
-    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
-        if conn is not None:
-            Deadline.detach(conn)  # type: ignore[arg-type]
-        super()._put_conn(conn)
 
-
-class _HTTPSPool(HTTPSConnectionPool):
+class _HTTPSPool(_DetachingPool, HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
-
-    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
-        if conn is not None:
-            Deadline.detach(conn)  # type: ignore[arg-type]
-        super()._put_conn(conn)
 
 
 #: Every live client, so that a forked child can give each new pools.

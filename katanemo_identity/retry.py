@@ -27,7 +27,9 @@ last. Reading it top to bottom gives every rule:
   go without reading more than ``rest.DISCARD_MAX_BYTES`` of it.
 
 Each retry is logged at DEBUG on the configuration's logger, with the
-operation, attempt, reason and wait, never a path value or a secret.
+operation, attempt, reason and wait, never a path value or a secret. The
+same moment, and the end of the last attempt, are told to the call's hooks
+(``hooks.CallObservation``), when it has any.
 """
 
 from __future__ import annotations
@@ -42,11 +44,17 @@ from urllib.parse import urljoin, urlsplit
 from urllib3.util import parse_url
 
 from katanemo_identity.deadline import WATCHDOG, Deadline
-from katanemo_identity.exceptions import ApiConnectionError, OpenApiException, parse_retry_after
+from katanemo_identity.exceptions import (
+    ApiConnectionError,
+    ApiException,
+    OpenApiException,
+    parse_retry_after,
+)
 
 if TYPE_CHECKING:
     import urllib3
 
+    from katanemo_identity.hooks import CallObservation
     from katanemo_identity.rest import RESTClientObject
 
 #: Methods resent after a lost connection or a retryable status: the API
@@ -157,8 +165,18 @@ class Request(NamedTuple):
     logger: logging.Logger
 
 
-def exchange(rest: RESTClientObject, request: Request, *, read_body: bool = True) -> Attempted:
+def exchange(
+    rest: RESTClientObject,
+    request: Request,
+    *,
+    read_body: bool = True,
+    observation: CallObservation | None = None,
+) -> Attempted:
     """Send ``request`` until it succeeds, fails for good, or the whole-call limit runs out.
+
+    Every attempt's end is told to ``observation``: a retried one where its
+    retry is logged, the last one where the loop ends. A redirect followed
+    is part of its attempt.
 
     Returns:
         The final response: a success, or an error status that is not
@@ -177,6 +195,7 @@ def exchange(rest: RESTClientObject, request: Request, *, read_body: bool = True
     maybe_received = False  # whether an earlier attempt may have reached the server
     deadline = Deadline(request.total_timeout)
     WATCHDOG.watch(deadline)
+    began = time.perf_counter()  # when the current attempt began
     try:
         while True:
             response: urllib3.BaseHTTPResponse | None = None
@@ -199,7 +218,10 @@ def exchange(rest: RESTClientObject, request: Request, *, read_body: bool = True
                         redirects += 1
                         continue
                 if retries_taken == policy.retries or not policy.retries_status(method, status):
-                    return _final(rest, request, response, url, retries_taken, deadline, read_body)
+                    attempted = _final(
+                        rest, request, response, url, retries_taken, deadline, read_body
+                    )
+                    break
                 wait = policy.wait(retries_taken + 1, status, response.headers.get("Retry-After"))
                 reason = f"{status} {response.reason or ''}".rstrip()
                 maybe_received = maybe_received or status >= 500
@@ -220,7 +242,8 @@ def exchange(rest: RESTClientObject, request: Request, *, read_body: bool = True
                 if failure is not None:
                     raise failure
                 assert response is not None
-                return _final(rest, request, response, url, retries_taken, deadline, read_body)
+                attempted = _final(rest, request, response, url, retries_taken, deadline, read_body)
+                break
             if response is not None and failure is None:
                 rest.discard(response)
             retries_taken += 1
@@ -233,9 +256,28 @@ def exchange(rest: RESTClientObject, request: Request, *, read_body: bool = True
                 reason,
                 wait,
             )
+            if observation is not None:
+                observation.attempt_ended(
+                    retries_taken,
+                    began,
+                    status=None if failure is not None else status,
+                    error=failure,
+                    wait=wait,
+                )
             time.sleep(wait)
+            began = time.perf_counter()
+        if observation is not None:
+            observation.attempt_ended(retries_taken + 1, began, status=attempted.response.status)
+        return attempted
     except OpenApiException as error:
         error.retries_taken = retries_taken
+        if observation is not None:
+            observation.attempt_ended(
+                retries_taken + 1,
+                began,
+                status=error.status if isinstance(error, ApiException) else None,
+                error=error,
+            )
         raise
     finally:
         WATCHDOG.unwatch(deadline)

@@ -1,4 +1,4 @@
-"""Run the fault, hostile-input and soak checks at full size and rewrite docs/RELIABILITY.md.
+"""Run the fault, hostile-input, fork and soak checks at full size and rewrite docs/RELIABILITY.md.
 
 The scenarios are the ones the test suite runs (``test/faultkit.py``,
 ``test/hostilekit.py``, ``test/callerkit.py``); only the sizes differ, so the
@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "test"))
 
 import callerkit  # noqa: E402  (found through the path set just above)
 import faultkit  # noqa: E402
+import forkkit  # noqa: E402
 import hostilekit  # noqa: E402
 
 DOCUMENT = ROOT / "docs" / "RELIABILITY.md"
@@ -90,6 +91,28 @@ def property_rows(examples: int) -> tuple[list[str], int]:
     return rows, failures
 
 
+def fork_rows(forks: int) -> tuple[list[str], int]:
+    """Fork after using a client, both ways; return the figures and 1 if any answer crossed."""
+    rows = [
+        "Way of forking | Forks | Calls checked (parent / children) | Wrong answers | Errors | Hung",
+        "-------------- | ----- | --------------------------------- | ------------- | ------ | ----",
+    ]
+    failures = 0
+    for name, run in (
+        ("`os.fork()`, parent and child calling at once", forkkit.run_os_fork),
+        ("`multiprocessing` pool, `fork` start method", forkkit.run_multiprocessing_pool),
+    ):
+        result = run(forks)
+        wrong = result.parent.wrong + result.children.wrong
+        errors = len(result.parent.errors) + len(result.children.errors)
+        failures += bool(wrong or errors or result.hung)
+        rows.append(
+            f"{name} | {result.forks} | {result.parent.calls} / {result.children.calls} | "
+            f"{wrong} | {errors} | {result.hung}"
+        )
+    return rows, failures
+
+
 def soak_rows(creates: int, threads: int) -> tuple[list[str], int]:
     """Run the soak; return its figures as table rows and 1 if it broke a promise."""
     result = faultkit.run_soak(creates=creates, threads=threads, fault_rate=0.3)
@@ -126,9 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     examples = options.examples or (100 if options.quick else 2000)
     creates = options.creates or (200 if options.quick else 5000)
     threads = 8 if options.quick else 16
+    forks = 50 if options.quick else 500
 
     faults, fault_failures = fault_rows()
     properties, property_failures = property_rows(examples)
+    fork_table, fork_failures = fork_rows(forks)
     soak, soak_failures = soak_rows(creates, threads)
     section = "\n".join(
         [
@@ -141,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
             f"### Hostile input ({examples} generated examples per property)",
             "",
             *properties,
+            "",
+            "### Forked workers: every answer to the process that asked",
+            "",
+            *fork_table,
             "",
             "### Soak: nothing lost, nothing doubled",
             "",
@@ -156,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{DOCUMENT}: markers not found", file=sys.stderr)
         return 2
     DOCUMENT.write_text(head + section + tail, encoding="utf-8")
-    failures = fault_failures + property_failures + soak_failures
+    failures = fault_failures + property_failures + fork_failures + soak_failures
     print(f"{DOCUMENT.relative_to(ROOT)} rewritten; {failures} check(s) failed")
     return 1 if failures else 0
 

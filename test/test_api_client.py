@@ -255,3 +255,13 @@ def test_no_third_party_exception_escapes_a_call(
 def test_an_unknown_keyword_is_a_type_error(make_api: ApiFactory) -> None:
     with pytest.raises(ApiTypeError, match="_request_timeout"):
         make_api("http://127.0.0.1:9").get_user("acme", "ann", timeout=3)  # type: ignore[call-arg]
+
+
+def test_a_closed_default_client_is_replaced_by_a_new_one() -> None:
+    first = ApiClient.get_default()
+    first.close()
+    second = ApiClient.get_default()
+    assert second is not first
+    assert second.rest_client.closed is False
+    assert ApiClient.get_default() is second
+    second.close()

@@ -67,8 +67,8 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
     assert "pydantic " in block
     assert "urllib3 " in block
 
-    per_call, threads, imports = _tables(block)
-    for table in (per_call, threads, imports):
+    per_call, threads, tracing, imports = _tables(block)
+    for table in (per_call, threads, tracing, imports):
         width = len(table[0])
         assert all(len(row) == width for row in table), table
         assert set(table[1]) == {"---"}
@@ -85,6 +85,14 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
         "floor + the SDK's default timeout",
     ]
     assert all(NUMBER.match(row[1]) for row in threads[2:])
+    assert [row[0] for row in tracing[2:]] == [
+        "off (no hooks)",
+        "on, opentelemetry-api only (no-op tracer)",
+        "on, opentelemetry-sdk (spans made, then discarded)",
+    ]
+    assert all(NUMBER.match(row[1]) and NUMBER.match(row[2]) for row in tracing[2:])
+    assert tracing[2][3] == ""
+    assert all(re.match(r"^[+-]\d+$", row[3]) for row in tracing[3:])
     assert [row[0] for row in imports[2:]] == [
         "`pass` (interpreter start)",
         "`import urllib3, pydantic`",

@@ -11,8 +11,10 @@ from conftest import KEY, KEY_CREDENTIALS, USER, ApiFactory
 from servers import Reply, ScriptedServer
 
 from katanemo_identity import (
+    ApiException,
     ApiResponse,
     ApiTypeError,
+    BadRequestException,
     ClientKeyObject,
     ClientKeyRequest,
     ClientKeyResponse,
@@ -20,6 +22,7 @@ from katanemo_identity import (
     UserRequest,
     UserResponse,
 )
+from katanemo_identity.testing import IdentityServer
 
 
 @dataclass(frozen=True)
@@ -245,3 +248,58 @@ def test_a_list_of_a_thousand_users_decodes_into_models(make_api: ApiFactory) ->
 def test_an_empty_list_decodes_to_an_empty_list(make_api: ApiFactory) -> None:
     with ScriptedServer(Reply.json(200, [])) as server:
         assert make_api(server.url).get_client_key_list("acme") == []
+
+
+# -- update_user: the one operation that takes the user before the account --------------
+
+
+def test_swapped_update_user_arguments_get_advice_naming_the_order(
+    make_api: ApiFactory,
+) -> None:
+    with IdentityServer() as server:
+        api = make_api(server.url)
+        api.create_user_for_account("acme", UserRequest(account_id="acme", user_id="ada@x.io"))
+        with pytest.raises(BadRequestException) as raised:
+            api.update_user("acme", "ada@x.io", UserRequest(account_id="acme", roles=["admin"]))
+    advice = raised.value.advice
+    assert "update_user(user_id, account_id, user_request) takes the user first" in advice
+    assert "account_id is 'acme' but the account_id argument is 'ada@x.io'" in advice
+    assert "update_user(user_id=..., account_id=..., user_request=...)" in advice
+    assert advice in str(raised.value)
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 422])
+def test_the_order_advice_follows_any_status_a_swap_can_cause(
+    make_api: ApiFactory, status: int
+) -> None:
+    reply = Reply(status, body=b'{"code": 1, "message": "no"}')
+    with ScriptedServer(reply) as server, pytest.raises(ApiException) as raised:
+        make_api(server.url, retries=0).update_user(
+            "acme", "ada@x.io", UserRequest(account_id="acme")
+        )
+    assert raised.value.status == status
+    assert "takes the user first, then the account" in raised.value.advice
+
+
+def test_an_error_after_arguments_in_the_right_order_keeps_its_own_advice(
+    make_api: ApiFactory,
+) -> None:
+    with IdentityServer() as server, pytest.raises(NotFoundException) as raised:
+        make_api(server.url).update_user(
+            user_id="nobody@x.io",
+            account_id="acme",
+            user_request=UserRequest(account_id="acme"),
+        )
+    assert raised.value.advice == NotFoundException.advice
+
+
+@pytest.mark.parametrize("status", [401, 409, 500])
+def test_a_status_a_swap_cannot_cause_keeps_its_own_advice(
+    make_api: ApiFactory, status: int
+) -> None:
+    with ScriptedServer(Reply(status, body=b"{}")) as server, pytest.raises(ApiException) as raised:
+        make_api(server.url, retries=0).update_user(
+            "acme", "ada@x.io", UserRequest(account_id="acme")
+        )
+    assert "swapped" not in raised.value.advice
+    assert raised.value.advice == type(raised.value).advice

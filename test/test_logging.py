@@ -113,3 +113,53 @@ def test_no_secret_reaches_any_log_record_at_any_level(
     assert "katanemo_identity" in logged
     for secret in SECRETS:
         assert secret not in logged
+
+
+def test_each_retry_is_one_debug_line_with_attempt_reason_and_wait_and_no_path_value(
+    make_api: ApiFactory, collector: Collector
+) -> None:
+    with ScriptedServer(
+        Reply.json(503, {"message": "busy"}),
+        Reply.json(503, {"message": "busy"}),
+        Reply.json(200, USER),
+    ) as server:
+        make_api(server.url, access_token="t0ken-s3cr3t", retry_backoff_factor=0.01).get_user(
+            "acme", "ann@example.com"
+        )
+
+    retries = [
+        record.getMessage()
+        for record in collector.records
+        if record.name == "katanemo_identity" and "retry" in record.getMessage()
+    ]
+    assert len(retries) == 2
+    assert retries[0] == (
+        "get_user /org/{accountId}/user/{userId}: retry 1 of 2 after 503 Service Unavailable, "
+        "in 0.00 s"
+    )
+    assert retries[1].startswith(
+        "get_user /org/{accountId}/user/{userId}: retry 2 of 2 after 503 Service Unavailable, in "
+    )
+    for line in retries:
+        assert "ann" not in line
+        assert "t0ken" not in line
+
+
+def test_a_retry_after_a_lost_connection_names_the_error_not_the_url(
+    make_api: ApiFactory, collector: Collector
+) -> None:
+    url = closed_port_url()
+    with pytest.raises(Exception, match="could not connect"):
+        make_api(url, retries=1).get_user("acme", "ann@example.com")
+
+    [retry] = [
+        record.getMessage()
+        for record in collector.records
+        if record.name == "katanemo_identity" and "retry" in record.getMessage()
+    ]
+    assert retry.startswith(
+        "get_user /org/{accountId}/user/{userId}: retry 1 of 1 after ApiConnectionError: "
+        "could not connect"
+    )
+    assert "ann" not in retry
+    assert url.split("//")[1] not in retry

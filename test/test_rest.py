@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 
 import pytest
-from conftest import KEY, ApiFactory
-from servers import RawServer, closed_port_url, http_response
+from conftest import KEY, USER, ApiFactory
+from servers import (
+    RawServer,
+    RecordedRequest,
+    Reply,
+    ScriptedServer,
+    closed_port_url,
+    http_response,
+)
 
-from katanemo_identity import ApiConnectionError, ApiTimeoutError, ApiValueError, Configuration
+from katanemo_identity import (
+    ApiClient,
+    ApiClientClosedError,
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiValueError,
+    Configuration,
+    IdentityApi,
+)
 
 
 def test_a_never_answering_server_times_out_within_the_per_call_timeout(
@@ -105,3 +122,139 @@ def test_a_keep_alive_connection_is_reused_for_the_next_call(make_api: ApiFactor
 def test_a_host_that_is_not_an_http_url_is_refused() -> None:
     with pytest.raises(ApiValueError):
         Configuration(host="ftp://example.com")
+
+
+# A connection lost part-way through the answer's head is a lost connection.
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"HTTP/1.1 200 O", b"HTTP/1.1 200 OK\r\nContent-Type: application/js", b"HTTP/1.1 200 OK\r\n"],
+    ids=["in the status line", "in a header", "before the blank line"],
+)
+def test_a_connection_closed_part_way_through_the_head_is_retried_then_lost(
+    make_api: ApiFactory, head: bytes
+) -> None:
+    with RawServer(RawServer.send_raw(head)) as server:
+        api = make_api(server.url, retries=2)
+        with pytest.raises(ApiConnectionError) as caught:
+            api.get_client_key_list("acme")
+    assert not isinstance(caught.value, ApiTimeoutError)
+    assert caught.value.outcome_unknown is True
+    assert caught.value.retries_taken == 2
+    assert server.connections == 3
+
+
+def test_interim_answers_before_the_final_one_are_skipped(make_api: ApiFactory) -> None:
+    final = http_response(200, json.dumps([KEY]).encode(), [("Content-Type", "application/json")])
+    interim = (
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"
+    )
+    with RawServer(RawServer.send_raw(interim + final)) as server:
+        keys = make_api(server.url, retries=0).get_client_key_list("acme")
+    assert [key.client_key_id for key in keys] == ["key-1"]
+
+
+def test_an_endless_stream_of_interim_answers_is_a_broken_connection(make_api: ApiFactory) -> None:
+    interim = b"HTTP/1.1 103 Early Hints\r\n\r\n" * 50
+    with (
+        RawServer(RawServer.send_raw(interim)) as server,
+        pytest.raises(ApiConnectionError) as caught,
+    ):
+        make_api(server.url, retries=0).get_client_key_list("acme")
+    assert "interim" in str(caught.value)
+
+
+# The pool size is a real bound.
+
+
+def test_more_threads_than_connections_wait_for_one_instead_of_opening_extras(
+    make_api: ApiFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    threads, pool_size, calls = 32, 2, 5
+    errors: list[BaseException] = []
+    with ScriptedServer(default=Reply.json(200, [KEY], delay=0.005)) as server:
+        api = make_api(server.url, connection_pool_maxsize=pool_size, retries=0)
+        start = threading.Barrier(threads)
+
+        def work() -> None:
+            try:
+                start.wait(timeout=10)
+                for _ in range(calls):
+                    assert api.get_client_key_list("acme")[0].client_key_id == "key-1"
+            except BaseException as error:
+                errors.append(error)
+
+        with caplog.at_level(logging.WARNING, logger="urllib3"):
+            workers = [threading.Thread(target=work) for _ in range(threads)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(timeout=60)
+    assert errors == []
+    assert len(server.requests) == threads * calls
+    assert server.connections <= pool_size
+    assert not [record for record in caplog.records if "pool is full" in record.getMessage()]
+
+
+# A closed client stays closed.
+
+
+def test_a_call_after_close_is_a_typed_error_and_sends_nothing(make_api: ApiFactory) -> None:
+    with ScriptedServer(default=Reply.json(200, [KEY])) as server:
+        api = make_api(server.url)
+        api.get_client_key_list("acme")
+        api.api_client.close()
+        with pytest.raises(ApiClientClosedError) as caught:
+            api.get_client_key_list("acme")
+    assert isinstance(caught.value, RuntimeError)
+    assert caught.value.outcome_unknown is False
+    assert len(server.requests) == 1
+
+
+def test_a_call_after_the_with_block_is_a_typed_error(make_api: ApiFactory) -> None:
+    with ScriptedServer(default=Reply.json(200, [KEY])) as server:
+        with ApiClient(Configuration(host=server.url)) as client:
+            api = IdentityApi(client)
+            api.get_client_key_list("acme")
+        with pytest.raises(ApiClientClosedError):
+            api.get_client_key_list("acme")
+    assert len(server.requests) == 1
+
+
+def test_closing_while_other_threads_are_mid_call_neither_hangs_nor_mixes_results(
+    make_api: ApiFactory,
+) -> None:
+    def echo(request: RecordedRequest) -> Reply:
+        return Reply.json(200, dict(USER, userId=request.path.rsplit("/", 1)[1]), delay=0.01)
+
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    with ScriptedServer(responder=echo) as server:
+        api = make_api(server.url, connection_pool_maxsize=4, retries=0)
+
+        def work(worker: int) -> None:
+            for call in range(30):
+                asked = f"user-{worker}-{call}"
+                try:
+                    got = api.get_user("acme", asked).user_id
+                    outcome = "right" if got == asked else f"WRONG {asked} -> {got}"
+                except ApiClientClosedError:
+                    outcome = "closed"
+                except ApiConnectionError:
+                    outcome = "lost"  # in flight on a connection the close shut
+                with lock:
+                    outcomes.append(outcome)
+
+        workers = [threading.Thread(target=work, args=(worker,)) for worker in range(8)]
+        for worker in workers:
+            worker.start()
+        time.sleep(0.1)
+        api.api_client.close()
+        for worker in workers:
+            worker.join(timeout=30)
+    assert all(not worker.is_alive() for worker in workers)
+    assert len(outcomes) == 8 * 30
+    assert not [outcome for outcome in outcomes if outcome.startswith("WRONG")]
+    assert "right" in outcomes
+    assert "closed" in outcomes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import logging
 import time
 
 import pytest
@@ -345,3 +346,119 @@ def test_post_and_put_do_not_follow_redirects(
 
 def _json(document: object) -> bytes:
     return json.dumps(document).encode()
+
+
+def test_headers_the_caller_set_stay_with_their_origin_on_a_redirect(
+    make_api: ApiFactory,
+) -> None:
+    with ScriptedServer(Reply.json(200, KEY)) as elsewhere:
+        moved = Reply(302, [("Location", elsewhere.url + "/org/acme/key/key-1")])
+        with ScriptedServer(moved) as server:
+            api = make_api(server.url, access_token="t0ken")
+            api.api_client.set_default_header("X-Api-Key", "k3y")
+            api.api_client.default_headers["Cookie"] = "session=c00kie"
+            api.get_client_key("acme", "key-1", _headers={"X-Tenant": "t3nant"})
+    sent = server.requests[0].headers
+    assert (sent["X-Api-Key"], sent["X-Tenant"], sent["Cookie"]) == (
+        "k3y",
+        "t3nant",
+        "session=c00kie",
+    )
+    followed = elsewhere.requests[0].headers
+    for name in ("Authorization", "X-Api-Key", "X-Tenant", "Cookie"):
+        assert name not in followed
+    assert followed["Accept"] == "application/json"
+    assert followed["User-Agent"].startswith("katanemo-identity-python/")
+
+
+def test_headers_go_along_on_a_redirect_within_the_origin(make_api: ApiFactory) -> None:
+    moved = Reply(302, [("Location", "/org/acme/key/key-2")])
+    with ScriptedServer(moved, Reply.json(200, KEY)) as server:
+        make_api(server.url, access_token="t0ken").get_client_key(
+            "acme", "key-1", _headers={"X-Tenant": "t3nant"}
+        )
+    assert server.requests[1].headers["Authorization"] == "Bearer t0ken"
+    assert server.requests[1].headers["X-Tenant"] == "t3nant"
+
+
+def test_a_redirect_to_a_url_that_cannot_be_followed_is_raised_as_the_redirect(
+    make_api: ApiFactory,
+) -> None:
+    moved = Reply(302, [("Location", "ftp://elsewhere.example/keys")])
+    with ScriptedServer(moved) as server, pytest.raises(ApiException) as caught:
+        make_api(server.url).get_client_key("acme", "key-1")
+    assert caught.value.status == 302
+    assert server.methods == ["GET"]
+
+
+def test_the_body_of_a_retried_answer_is_not_read_to_its_end(make_api: ApiFactory) -> None:
+    # A 503 whose body never ends: the SDK closes the connection instead of
+    # draining it, and the retry goes out at once.
+    endless = (
+        b"HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + (b"10000\r\n" + b"x" * 0x10000 + b"\r\n") * 2000
+    )
+    ok = http_response(200, json.dumps(USER).encode(), [("Content-Type", "application/json")])
+    with RawServer([RawServer.send_raw(endless), RawServer.send_raw(ok)]) as server:
+        started = time.monotonic()
+        user = get_user(make_api(server.url, retries=1, max_response_size=1024 * 1024))
+    assert user.user_id == USER["userId"]  # type: ignore[attr-defined]
+    assert time.monotonic() - started < 5
+
+
+def test_retries_taken_are_on_the_response_and_on_every_error(make_api: ApiFactory) -> None:
+    busy = error_reply(503)
+    with ScriptedServer(busy, busy, Reply.json(200, USER)) as server:
+        api = make_api(server.url, retries=2)
+        answer = api.get_user_with_http_info("acme", "ann")
+    assert answer.retries_taken == 2
+    with ScriptedServer(default=busy) as server, pytest.raises(ServiceException) as caught:
+        make_api(server.url, retries=1).get_user("acme", "ann")
+    assert caught.value.retries_taken == 1
+    with pytest.raises(ApiConnectionError) as lost:
+        make_api(closed_port_url(), retries=2).get_user("acme", "ann")
+    assert lost.value.retries_taken == 2
+
+
+def test_errors_carry_method_url_and_request_id_without_parsing(make_api: ApiFactory) -> None:
+    missing = Reply.json(404, {"message": "no such user"}, headers=[("X-Request-Id", "req-42")])
+    with ScriptedServer(missing) as server, pytest.raises(ApiException) as caught:
+        make_api(server.url).get_user("acme", "ann@example.com")
+    assert caught.value.method == "GET"
+    assert caught.value.url == server.url + "/org/acme/user/ann%40example.com"
+    assert caught.value.request_id == "req-42"
+    with pytest.raises(ApiConnectionError) as lost:
+        make_api(closed_port_url(), retries=0).create_client_key("acme", KEY_REQUEST)
+    assert lost.value.method == "POST"
+    assert lost.value.url is not None
+    assert lost.value.url.endswith("/org/acme/keys")
+    assert str(lost.value).startswith(f"POST {lost.value.url}: could not connect")
+
+
+def test_each_retry_is_one_debug_line_without_path_values(
+    make_api: ApiFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    busy = error_reply(503)
+    with ScriptedServer(busy, Reply.json(200, USER)) as server:
+        api = make_api(server.url, retries=2, access_token="t0ken")
+        with caplog.at_level(logging.DEBUG, logger="katanemo_identity"):
+            api.get_user("acme", "ann@example.com")
+    lines = [record.getMessage() for record in caplog.records if "retry" in record.getMessage()]
+    assert lines == [
+        "get_user /org/{accountId}/user/{userId}: retry 1 of 2 after 503 Service Unavailable, "
+        "in 0.00 s"
+    ]
+    assert "ann" not in lines[0]
+    assert "t0ken" not in lines[0]
+
+
+def test_the_backoff_doubles_with_jitter_and_the_first_retry_is_immediate() -> None:
+    from katanemo_identity.retry import RetryPolicy
+
+    policy = RetryPolicy(retries=5, backoff_factor=0.5, backoff_max=8.0, retry_after_max=30.0)
+    assert policy.backoff(1) == 0.0
+    for retry, base in ((2, 1.0), (3, 2.0), (4, 4.0)):
+        waits = {policy.backoff(retry) for _ in range(50)}
+        assert all(base <= wait <= base + 0.5 for wait in waits)
+        assert len(waits) > 1  # jittered
+    assert policy.backoff(10) == 8.0

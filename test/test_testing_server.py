@@ -752,3 +752,125 @@ def test_concurrent_clients_each_create_and_exactly_one_wins_a_name(
     assert len(keys) == 8 * 5 + 1
     assert len({key.client_key_id for key in keys}) == len(keys)
     assert len(server.requests) == 8 * 6 + 1
+
+
+# -- the service's rules and the document's letter ------------------------------------
+
+#: A request for each of ``SERVICE_RULES`` that the document allows and the
+#: service refuses: (rule, method, path, body).
+STRICTER_THAN_THE_DOCUMENT = [
+    ("invite-needs-user-id", "POST", "/org/acme/user", {"accountId": "acme"}),
+    ("user-id-is-an-email", "POST", "/org/acme/user", {"accountId": "acme", "userId": "ada"}),
+    (
+        "body-account-is-the-path-account",
+        "POST",
+        "/org/acme/user",
+        {"accountId": "other", "userId": "bob@example.com"},
+    ),
+    (
+        "body-account-is-the-path-account",
+        "PUT",
+        "/org/acme/user/ada@example.com",
+        {"accountId": "other"},
+    ),
+    (
+        "body-user-is-the-path-user",
+        "PUT",
+        "/org/acme/user/ada@example.com",
+        {"accountId": "acme", "userId": "bob@example.com"},
+    ),
+]
+
+
+def test_every_service_rule_has_a_request_that_breaks_it() -> None:
+    assert {rule for rule, *_ in STRICTER_THAN_THE_DOCUMENT} == set(IdentityServer.SERVICE_RULES)
+
+
+@pytest.mark.parametrize(("rules", "expected"), [("service", 400), ("document", 200)])
+@pytest.mark.parametrize(
+    ("rule", "method", "path", "body"),
+    STRICTER_THAN_THE_DOCUMENT,
+    ids=[f"{rule}-{method}" for rule, method, *_ in STRICTER_THAN_THE_DOCUMENT],
+)
+def test_a_service_rule_applies_unless_the_server_follows_the_document(
+    rules: str, expected: int, rule: str, method: str, path: str, body: dict[str, str]
+) -> None:
+    with IdentityServer(rules=rules) as server:  # type: ignore[arg-type]
+        with make_api(server) as client:
+            invite(IdentityApi(client))  # ada@example.com, for the updates
+        status, _, raw = raw_request(
+            server, method, path, json.dumps(body).encode(), {"Content-Type": "application/json"}
+        )
+    assert status == expected, raw
+    if expected == 400:
+        assert models.BadRequestException.model_validate_json(raw).error_code
+
+
+def test_under_the_document_the_path_names_the_account_and_the_user() -> None:
+    with IdentityServer(rules="document") as server, make_api(server) as client:
+        api = IdentityApi(client)
+        invite(api)
+        api.update_user(
+            "ada@example.com",
+            ACCOUNT,
+            UserRequest(account_id="other", user_id="bob@example.com", roles=["r"]),
+        )
+        user = api.get_user(ACCOUNT, "ada@example.com")
+        assert (user.account_id, user.user_id, user.roles) == (ACCOUNT, "ada@example.com", ["r"])
+        assert api.get_users_for_account("other") == []
+
+
+def test_under_the_document_an_invite_without_user_id_gets_one_from_the_server() -> None:
+    with IdentityServer(rules="document") as server, make_api(server) as client:
+        api = IdentityApi(client)
+        first = api.create_user_for_account(ACCOUNT, UserRequest(account_id=ACCOUNT))
+        second = api.create_user_for_account(ACCOUNT, UserRequest(account_id=ACCOUNT))
+        assert first.user_id is not None
+        assert second.user_id not in (None, first.user_id)
+        assert api.get_user(ACCOUNT, first.user_id) == api.get_users_for_account(ACCOUNT)[0]
+
+
+def test_the_document_still_rules_what_it_requires() -> None:
+    # rules="document" drops only the service's own rules: a field the
+    # document requires, or a type it gives, is still a 400.
+    with IdentityServer(rules="document") as server, make_api(server) as client:
+        api = IdentityApi(client)
+        with pytest.raises(BadRequestException):
+            api.create_user_for_account(
+                ACCOUNT, UserRequest.model_construct(user_id="ada@example.com")
+            )
+        status, _, _ = raw_request(
+            server,
+            "POST",
+            "/org/acme/keys",
+            b'{"clientName": 7, "defaultRoleId": "r"}',
+            {"Content-Type": "application/json"},
+        )
+        assert status == 400
+
+
+def test_rules_other_than_service_or_document_are_refused() -> None:
+    with pytest.raises(ValueError, match="rules"):
+        IdentityServer(rules="lenient")  # type: ignore[arg-type]
+
+
+def test_the_testing_page_tables_every_service_rule() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "testing.md").read_text(encoding="utf-8")
+    table = page.split("### Where the server is stricter than the document", 1)[1]
+    for rule in IdentityServer.SERVICE_RULES:
+        assert f"| `{rule}` |" in table
+
+
+@pytest.mark.identity_server(rules="document")
+def test_the_fixture_marker_passes_server_arguments(
+    identity_server: IdentityServer, identity_api: IdentityApi
+) -> None:
+    assert identity_server.rules == "document"
+    user = identity_api.create_user_for_account(ACCOUNT, UserRequest(account_id=ACCOUNT))
+    assert user.user_id
+
+
+def test_without_the_marker_the_fixture_server_applies_the_service_rules(
+    identity_server: IdentityServer,
+) -> None:
+    assert identity_server.rules == "service"

@@ -15,6 +15,7 @@ All take the keyword-only per-call options of ``RequestOptions``:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import urllib3
@@ -29,6 +30,48 @@ from katanemo_identity.models.user_response import UserResponse
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
+
+
+@dataclass(frozen=True)
+class ArgumentOrder:
+    """The advice for an error that two string arguments given in the wrong order cause.
+
+    ``update_user`` alone takes the user before the account. Its body repeats
+    the account, so when an error answers a call whose body names another
+    account than the ``account_id`` argument, the SDK knows the two differ and
+    says which order the method takes.
+
+    Attributes:
+        method: The method's name.
+        parameters: Its positional parameters, in order.
+        order: The order in words, e.g. "the user first, then the account".
+        argument: The path argument the body repeats (a field of the body too).
+        position: Where that argument is among the operation's path values.
+        statuses: The error statuses a swap can cause.
+    """
+
+    method: str
+    parameters: tuple[str, ...]
+    order: str
+    argument: str
+    position: int
+    statuses: frozenset[int] = frozenset({400, 403, 404, 422})
+
+    def __call__(self, status: int, path_values: tuple[object, ...], body: object) -> str | None:
+        """Return the advice when ``status`` answers a body that contradicts the argument, else None."""
+        if status not in self.statuses:
+            return None
+        sent = getattr(body, self.argument, None)
+        given = path_values[self.position]
+        if sent is None or sent == given:
+            return None
+        keywords = ", ".join(f"{name}=..." for name in self.parameters)
+        return (
+            f"{self.method}({', '.join(self.parameters)}) takes {self.order}. The body's "
+            f"{self.argument} is {sent!r} but the {self.argument} argument is {given!r}: were "
+            f"the arguments swapped? Pass them by keyword: {self.method}({keywords})."
+        )
+
 
 CREATE_CLIENT_KEY: Operation[ClientKeyResponse] = Operation(
     "create_client_key",
@@ -91,6 +134,13 @@ UPDATE_USER: Operation[UserResponse] = Operation(
     ("userId", "accountId"),
     UserResponse,
     UserRequest,
+    advise=ArgumentOrder(
+        method="update_user",
+        parameters=("user_id", "account_id", "user_request"),
+        order="the user first, then the account",
+        argument="account_id",
+        position=1,
+    ),
 )
 
 #: Every operation of the API, by Python method name.
@@ -387,10 +437,15 @@ class IdentityApi:
         user_request: UserRequest,
         **options: Unpack[RequestOptions],
     ) -> UserResponse:
-        """Update user: change the fields of a user that ``user_request`` sets.
+        """Update user: ``update_user(user_id, account_id, user_request)``, the user first.
 
-        Note the order: ``user_id`` comes before ``account_id``. Fields left
-        unset (None) are not sent and stay as they are.
+        The only operation that takes the user before the account; pass the
+        arguments by keyword (``update_user(user_id=..., account_id=...,
+        user_request=...)``) to make the order impossible to get wrong. When
+        the call fails and the body's ``account_id`` differs from the
+        ``account_id`` argument, the error's advice says the arguments look
+        swapped. Changes the fields ``user_request`` sets; fields left unset
+        (None) are not sent and stay as they are.
 
         Args:
             user_id: The user's id (their email address).
@@ -402,7 +457,8 @@ class IdentityApi:
 
         Raises:
             NotFoundException: no such user in this account.
-            BadRequestException: a field is invalid.
+            BadRequestException: a field is invalid, or the body's
+                ``account_id`` is not the ``account_id`` argument.
         """
         return self.update_user_with_http_info(user_id, account_id, user_request, **options).data
 
@@ -413,7 +469,7 @@ class IdentityApi:
         user_request: UserRequest,
         **options: Unpack[RequestOptions],
     ) -> ApiResponse[UserResponse]:
-        """Update user, returning the status, headers and raw body too (see ``update_user``)."""
+        """Update user (the user first), returning the status, headers and raw body too (see ``update_user``)."""
         return self.api_client.call(UPDATE_USER, (user_id, account_id), user_request, options)
 
     def update_user_without_preload_content(
@@ -423,7 +479,7 @@ class IdentityApi:
         user_request: UserRequest,
         **options: Unpack[RequestOptions],
     ) -> urllib3.BaseHTTPResponse:
-        """Update user, returning the unread, unchecked urllib3 response (see ``update_user``)."""
+        """Update user (the user first), returning the unread, unchecked urllib3 response (see ``update_user``)."""
         return self.api_client.call_without_preload(
             UPDATE_USER, (user_id, account_id), user_request, options
         )

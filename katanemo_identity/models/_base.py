@@ -1,8 +1,16 @@
 """The base every Identity API model derives from.
 
-Models are plain pydantic 2 models: attributes are snake_case, the JSON on the
-wire is camelCase (each field declares its alias), and either spelling is
-accepted when a model is built. Fields named in ``SECRET_FIELDS`` are readable
+Models are plain pydantic 2 models: attributes are snake_case and the JSON on
+the wire is camelCase. The camelCase names come from ``alias_generator``, not
+from ``Field(alias=...)``: type checkers read a field's ``alias`` as its
+constructor keyword, so a field with no ``alias`` is built, for pydantic and
+for mypy and pyright alike, with its snake_case name. ``from_dict`` and
+``from_json`` take the API's camelCase JSON (snake_case keys work too), and so
+do camelCase keywords at run time, which checkers reject. A wire name that
+``to_camel`` cannot derive would be declared with ``validation_alias`` and
+``serialization_alias``, which keep the keyword snake_case.
+
+Fields named in ``SECRET_FIELDS`` are readable
 as attributes and present in ``to_dict`` / ``to_json`` (callers need them), but
 are masked in ``repr``, ``str`` and ``to_str`` so they never reach a log by
 accident.
@@ -12,9 +20,10 @@ from __future__ import annotations
 
 import pprint
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -26,8 +35,14 @@ class IdentityModel(BaseModel):
     """Behaviour shared by every request, response and error-body model."""
 
     model_config = ConfigDict(
-        # Build from attribute names as well as from the JSON aliases.
+        # The wire name of ``account_id`` is ``accountId``, and so on.
+        alias_generator=to_camel,
+        # Build from attribute names as well as from the JSON aliases. Both
+        # spellings of the setting: pydantic before 2.11 knows only the first,
+        # and the pydantic mypy plugin reads only the second (without it, the
+        # plugin makes every constructor argument optional).
         populate_by_name=True,
+        validate_by_name=True,
         # The API will grow: a field this version does not know is ignored.
         extra="ignore",
         validate_assignment=True,
@@ -42,7 +57,7 @@ class IdentityModel(BaseModel):
     #: Attribute names whose values are credentials.
     SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """Return the model as the API's JSON object, with camelCase keys.
 
         Fields that are unset (None) are left out, so a request carries only
@@ -64,7 +79,7 @@ class IdentityModel(BaseModel):
         return pprint.pformat(shown)
 
     @classmethod
-    def from_dict(cls, obj: Mapping[str, Any]) -> Self:
+    def from_dict(cls, obj: Mapping[str, object]) -> Self:
         """Build the model from a JSON object (camelCase or snake_case keys).
 
         Raises:

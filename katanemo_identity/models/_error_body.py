@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from katanemo_identity.models._base import IdentityModel
 
 
@@ -15,5 +13,5 @@ class ErrorBody(IdentityModel):
         error_code: What went wrong, for a program (``errorCode``).
     """
 
-    message: str | None = Field(default=None, alias="message")
-    error_code: str | None = Field(default=None, alias="errorCode")
+    message: str | None = None
+    error_code: str | None = None

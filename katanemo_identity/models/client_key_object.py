@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from katanemo_identity.models._base import IdentityModel
 
 
@@ -19,9 +17,9 @@ class ClientKeyObject(IdentityModel):
         is_active: Whether the key may be used (``isActive``).
     """
 
-    account_id: str | None = Field(default=None, alias="accountId")
-    roles: list[str] | None = Field(default=None, alias="roles")
-    client_name: str | None = Field(default=None, alias="clientName")
-    client_key_id: str | None = Field(default=None, alias="clientKeyId")
-    service_id: str | None = Field(default=None, alias="serviceId")
-    is_active: bool | None = Field(default=None, alias="isActive")
+    account_id: str | None = None
+    roles: list[str] | None = None
+    client_name: str | None = None
+    client_key_id: str | None = None
+    service_id: str | None = None
+    is_active: bool | None = None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from katanemo_identity.models._base import IdentityModel
 
 
@@ -15,5 +13,5 @@ class ClientKeyRequest(IdentityModel):
         client_name: A name for the key, unique within the account (``clientName``).
     """
 
-    default_role_id: str = Field(alias="defaultRoleId")
-    client_name: str = Field(alias="clientName")
+    default_role_id: str
+    client_name: str

@@ -23,5 +23,5 @@ class ClientKeyResponse(IdentityModel):
 
     SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset({"client_secret"})
 
-    client_id: str | None = Field(default=None, alias="clientId")
-    client_secret: str | None = Field(default=None, alias="clientSecret", repr=False)
+    client_id: str | None = None
+    client_secret: str | None = Field(default=None, repr=False)

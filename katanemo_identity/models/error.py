@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from katanemo_identity.models._base import IdentityModel
 
 
@@ -15,5 +13,5 @@ class Error(IdentityModel):
         message: Error message (``message``); required.
     """
 
-    code: int = Field(alias="code")
-    message: str = Field(alias="message")
+    code: int
+    message: str

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from katanemo_identity.models._base import IdentityModel
 
 
@@ -19,7 +17,7 @@ class UserRequest(IdentityModel):
         roles: Role ids granted to the user (``roles``).
     """
 
-    account_id: str = Field(alias="accountId")
-    user_id: str | None = Field(default=None, alias="userId")
-    tags: dict[str, list[str]] | None = Field(default=None, alias="tags")
-    roles: list[str] | None = Field(default=None, alias="roles")
+    account_id: str
+    user_id: str | None = None
+    tags: dict[str, list[str]] | None = None
+    roles: list[str] | None = None

@@ -28,11 +28,11 @@ class UserResponse(IdentityModel):
 
     SECRET_FIELDS: ClassVar[frozenset[str]] = frozenset({"token"})
 
-    account_id: str = Field(alias="accountId")
-    service_id: str | None = Field(default=None, alias="serviceId")
-    user_id: str | None = Field(default=None, alias="userId")
-    is_admin: bool | None = Field(default=None, alias="isAdmin")
-    is_active: bool | None = Field(default=None, alias="isActive")
-    token: str | None = Field(default=None, alias="token", repr=False)
-    tags: dict[str, list[str]] | None = Field(default=None, alias="tags")
-    roles: list[str] | None = Field(default=None, alias="roles")
+    account_id: str
+    service_id: str | None = None
+    user_id: str | None = None
+    is_admin: bool | None = None
+    is_active: bool | None = None
+    token: str | None = Field(default=None, repr=False)
+    tags: dict[str, list[str]] | None = None
+    roles: list[str] | None = None

@@ -23,25 +23,38 @@ from katanemo_identity.configuration import Configuration
 from katanemo_identity.testing.server import IdentityServer
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``identity_server`` marker."""
+    config.addinivalue_line(
+        "markers", "identity_server(**arguments): IdentityServer arguments, e.g. rules='document'"
+    )
+
+
 @pytest.fixture
-def identity_server() -> Iterator[IdentityServer]:
+def identity_server(request: pytest.FixtureRequest) -> Iterator[IdentityServer]:
     """A fresh reference server on a free loopback port, stopped after the test.
+
+    ``@pytest.mark.identity_server(**arguments)`` passes ``IdentityServer``
+    arguments, e.g. ``rules="document"``.
 
     Returns:
         The running server: read ``url`` and ``requests``, call ``inject``.
     """
-    with IdentityServer() as server:
+    marker = request.node.get_closest_marker("identity_server")
+    with IdentityServer(**(marker.kwargs if marker else {})) as server:
         yield server
 
 
 @pytest.fixture
 def identity_configuration(identity_server: IdentityServer) -> Configuration:
-    """A ``Configuration`` for ``identity_server``, with the SDK's default retries and timeouts.
+    """A ``Configuration`` for ``identity_server``: default retries and timeouts, strict contract.
 
     Returns:
         The configuration; override the fixture to change it.
     """
-    return Configuration(host=identity_server.url, access_token=identity_server.access_token)
+    return Configuration(
+        host=identity_server.url, access_token=identity_server.access_token, strict_contract=True
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ The server implements the eight operations with the semantics of the real
 service (fresh ids and secrets, 409 on duplicates, 404 on unknown ids, 400 on
 bad bodies, accounts isolated from each other), optionally requires a bearer
 token and enforces a rate limit, lets tests inject faults, and records every
-request it receives. See ``docs/testing.md``.
+request it receives. Where the service's rules are stricter than the API
+document (``SERVICE_RULES``), ``rules="document"`` drops them. See
+``docs/testing.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
+from katanemo_identity.testing._api import SERVICE_RULES, Api, Rules
 from katanemo_identity.testing._faults import Fault, FaultRules, RecordedRequest
 from katanemo_identity.testing._http import HttpServer, ServerState
 from katanemo_identity.testing._ratelimit import RateLimiter
@@ -52,10 +55,18 @@ class IdentityServer:
             with ``Retry-After``.
         db: Path of an SQLite file to keep the state in, so it survives a
             restart; None keeps it in memory.
+        rules: ``"service"`` (the default) refuses with 400 what the real
+            service refuses although the document allows it (every rule of
+            ``SERVICE_RULES``, tabled in ``docs/testing.md``); ``"document"``
+            accepts every request the API document allows.
 
     Raises:
-        ValueError: ``rate_limit`` is not a whole number >= 1, or ``access_token`` is empty.
+        ValueError: ``rate_limit`` is not a whole number >= 1, ``access_token``
+            is empty, or ``rules`` is neither ``"service"`` nor ``"document"``.
     """
+
+    #: The rules ``rules="document"`` drops, by name, with what each requires.
+    SERVICE_RULES = SERVICE_RULES
 
     def __init__(
         self,
@@ -65,6 +76,7 @@ class IdentityServer:
         access_token: str | None = None,
         rate_limit: int | None = None,
         db: str | os.PathLike[str] | None = None,
+        rules: Rules = "service",
     ) -> None:
         if rate_limit is not None and (
             isinstance(rate_limit, bool) or not isinstance(rate_limit, int) or rate_limit < 1
@@ -72,11 +84,14 @@ class IdentityServer:
             raise ValueError(f"rate_limit must be a whole number >= 1, not {rate_limit!r}")
         if access_token is not None and not access_token:
             raise ValueError("access_token must be a non-empty string or None")
+        if rules not in ("service", "document"):
+            raise ValueError(f"rules must be 'service' or 'document', not {rules!r}")
         self.host = host
         self.port = port
         self.access_token = access_token
         self.rate_limit = rate_limit
         self.db = db
+        self.rules: Rules = rules
         # What outlives a restart: the fault rules, the request log, the limiter.
         self._faults = FaultRules()
         self._log: list[RecordedRequest] = []
@@ -100,9 +115,7 @@ class IdentityServer:
             if self._httpd is not None:
                 raise RuntimeError("the server is already running")
             state = ServerState(
-                store=Store(self.db),
-                access_token=self.access_token,
-                limiter=self._limiter,
+                api=Api(Store(self.db), self.access_token, self._limiter, self.rules),
                 faults=self._faults,
                 log=self._log,
                 log_lock=self._log_lock,
@@ -110,7 +123,7 @@ class IdentityServer:
             try:
                 self._httpd = HttpServer((self.host, self.port), state)
             except BaseException:
-                state.store.close()
+                state.api.store.close()
                 raise
             self._state = state
             return self._httpd
@@ -169,7 +182,7 @@ class IdentityServer:
             httpd.state.stopping.set()
             httpd.close_connections()
             httpd.server_close()  # also joins the handler threads
-            httpd.state.store.close()
+            httpd.state.api.store.close()
             self._httpd = None
             self._state = None
 
@@ -262,7 +275,7 @@ class IdentityServer:
         """Empty the state (every account's keys and users), the request log and the rate limit."""
         state = self._state
         if state is not None:
-            state.store.reset()
+            state.api.store.reset()
         elif self.db is not None:
             store = Store(self.db)
             try:
@@ -280,7 +293,7 @@ class IdentityServer:
         Raises:
             RuntimeError: the server is not running.
         """
-        return self._running_state().store.verify_key_secret(account_id, client_key_id, secret)
+        return self._running_state().api.store.verify_key_secret(account_id, client_key_id, secret)
 
     def verify_user_token(self, account_id: str, user_id: str, token: str) -> bool:
         """Tell whether ``token`` is the one ``create_user_for_account`` returned for that user.
@@ -288,7 +301,7 @@ class IdentityServer:
         Raises:
             RuntimeError: the server is not running.
         """
-        return self._running_state().store.verify_user_token(account_id, user_id, token)
+        return self._running_state().api.store.verify_user_token(account_id, user_id, token)
 
     def _running_state(self) -> ServerState:
         state = self._state

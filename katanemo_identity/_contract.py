@@ -1,0 +1,152 @@
+"""The strict contract mode: what a response may be, by the API document, checked at decode.
+
+With ``Configuration.strict_contract`` on, ``ApiClient.call`` hands every
+response to ``check_response`` before decoding it, and a response the
+document does not allow raises ``ApiContractError`` naming the rule (a key of
+``RULES``) and the field. Off (the default), the client tolerates what the
+API may grow (fields it does not know) and what servers commonly get wrong
+(a missing Content-Type), as a client in production should.
+
+Value types are not a rule here: they are checked in both modes, by the
+strict decoding of ``Operation.decode`` (``ApiDecodeError``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from katanemo_identity.exceptions import ApiContractError
+from katanemo_identity.models.error import Error
+
+if TYPE_CHECKING:
+    import urllib3
+
+    from katanemo_identity.api_client import Operation
+
+#: Every rule of the strict contract mode, by name, as ``ApiContractError.rule`` gives it.
+RULES: Mapping[str, str] = {
+    "status": (
+        "the status is one the document gives the operation: 200, or an error status "
+        "(4xx or 5xx, whose body the document's 'default' response describes)"
+    ),
+    "content-type": "every response carries Content-Type: application/json",
+    "unknown-field": "an object carries only the fields its schema names",
+    "error-body": "an error body is JSON of the model the document gives for its status",
+}
+
+#: The success statuses the document gives every operation.
+SUCCESS_STATUSES = frozenset({200})
+
+#: The media type of every response body the document describes.
+MEDIA_TYPE = "application/json"
+
+
+def check_response(
+    operation: Operation[Any],
+    response: urllib3.BaseHTTPResponse,
+    raw: bytes,
+    error_models: Mapping[int, type[BaseModel]],
+) -> None:
+    """Check one response against the document, before it is decoded.
+
+    Args:
+        operation: The operation the response answers.
+        response: The response (status and headers are read).
+        raw: The whole body.
+        error_models: The error-body model the document gives per status;
+            any other error status carries an ``Error`` (``default``).
+
+    Raises:
+        ApiContractError: the response breaks one of ``RULES``; the first
+            found is reported.
+    """
+    status = response.status
+    is_success = status in SUCCESS_STATUSES
+    if not is_success and not 400 <= status <= 599:
+        _broken(operation, response, raw, "status", "status", f"{status} is not documented")
+    content_type = response.headers.get("Content-Type")
+    if content_type is None or content_type.split(";", 1)[0].strip().lower() != MEDIA_TYPE:
+        _broken(
+            operation,
+            response,
+            raw,
+            "content-type",
+            "Content-Type",
+            f"{content_type or 'none'} is not {MEDIA_TYPE}",
+        )
+    if is_success:
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            return  # not JSON at all: the decoding reports it (ApiDecodeError)
+        expected: Any = operation.response_type
+    else:
+        expected = error_models.get(status, Error)
+        try:
+            expected.model_validate_json(raw, strict=True)
+            document = json.loads(raw)
+        except ValidationError as error:
+            first = error.errors(include_url=False, include_input=False)[0]
+            where = ".".join(str(part) for part in first["loc"]) or "body"
+            _broken(
+                operation,
+                response,
+                raw,
+                "error-body",
+                where,
+                f"{first['msg']} ({expected.__name__})",
+            )
+    unknown = _unknown_field(expected, document, "")
+    if unknown is not None:
+        _broken(operation, response, raw, "unknown-field", unknown, "not in the document")
+
+
+def _unknown_field(expected: Any, document: object, where: str) -> str | None:
+    """Return the path of the first field ``document`` has and ``expected`` does not name."""
+    if isinstance(expected, type) and issubclass(expected, BaseModel):
+        if not isinstance(document, dict):
+            return None  # a wrong shape is the decoding's to report
+        known = _field_names(expected)
+        for name in document:
+            if name not in known:
+                return where + str(name)
+        return None
+    if get_origin(expected) is list and isinstance(document, list):
+        (item_type,) = get_args(expected)
+        for index, item in enumerate(document):
+            found = _unknown_field(item_type, item, f"{where}{index}.")
+            if found is not None:
+                return found
+    return None
+
+
+@functools.cache
+def _field_names(model: type[BaseModel]) -> frozenset[str]:
+    # The wire names: each field's alias. test/test_contract.py holds the
+    # models to the document's fields, so these are the document's names.
+    return frozenset(field.alias or name for name, field in model.model_fields.items())
+
+
+def _broken(
+    operation: Operation[Any],
+    response: urllib3.BaseHTTPResponse,
+    raw: bytes,
+    rule: str,
+    field: str,
+    what: str,
+) -> NoReturn:
+    raise ApiContractError(
+        response.status,
+        response.reason,
+        raw.decode("utf-8", "replace"),
+        None,
+        response.headers,
+        rule=rule,
+        field=field,
+        detail=f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}",
+    )
