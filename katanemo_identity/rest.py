@@ -394,18 +394,8 @@ class RESTClientObject:
     def close(self) -> None:
         """Close every pooled connection; later calls raise ``ApiClientClosedError``."""
         self.closed = True
-        # urllib3 2's PoolManager.clear() forgets its pools without closing
-        # them, which would leave their idle connections open until the pools
-        # are collected: close each one (in-flight connections close when
-        # they come back).
-        manager = self.pool_manager.pools
-        # RecentlyUsedContainer refuses iteration, but lists its keys.
-        pools = [*self._pools.values(), *(manager.get(key) for key in manager.keys())]  # noqa: SIM118
         self._pools.clear()
         self.pool_manager.clear()
-        for pool in pools:
-            if pool is not None:
-                pool.close()
 
     def _renew_after_fork(self) -> None:
         # The child must not touch the parent's sockets, not even to close

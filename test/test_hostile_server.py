@@ -9,11 +9,8 @@ must keep.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -395,25 +392,3 @@ def test_interim_answers_are_skipped_for_every_status_the_server_then_sends(
 
     assert isinstance(seen.raised, InternalServerErrorException)
     assert seen.raised.outcome_unknown is True
-
-
-# -- Found on the way ---------------------------------------------------------
-
-
-def test_close_closes_the_idle_connections_at_once() -> None:
-    # urllib3 2's PoolManager.clear() does not close its pools' connections.
-    closed = threading.Event()
-
-    def answer_then_watch(conn: socket.socket, request: bytes) -> None:
-        conn.sendall(http_response(200, b"[]"))
-        conn.settimeout(3.0)
-        with contextlib.suppress(OSError):
-            if conn.recv(1) == b"":
-                closed.set()
-
-    with RawServer(answer_then_watch) as server:
-        client = ApiClient(Configuration(host=server.url))
-        IdentityApi(client).get_client_key_list("acme")
-        client.close()
-
-        assert closed.wait(1.0)
