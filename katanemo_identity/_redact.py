@@ -37,6 +37,7 @@ HARMLESS_HEADERS = frozenset(
         "date",
         "etag",
         "expires",
+        "host",
         "keep-alive",
         "last-modified",
         "location",
