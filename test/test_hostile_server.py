@@ -47,7 +47,7 @@ from katanemo_identity import (
 from katanemo_identity.exceptions import parse_retry_after
 
 #: Generated servers per CI run; the slow run and the report use more.
-EXAMPLES = 150
+EXAMPLES = 100
 SLOW_EXAMPLES = 3000
 
 CLIENT_SECRET = str(KEY_CREDENTIALS["clientSecret"])
