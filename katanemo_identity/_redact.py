@@ -6,6 +6,7 @@ messages can never disagree about it.
 
 from __future__ import annotations
 
+import json
 import re
 
 MASK = "**********"
@@ -13,22 +14,119 @@ MASK = "**********"
 #: JSON keys (either spelling) whose values are credentials.
 SECRET_KEYS = ("clientSecret", "client_secret", "token", "accessToken", "access_token", "password")
 
-#: Header names whose values are credentials.
+#: Header names that are credentials by definition: a recording drops them.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 
-_SECRET_VALUE = re.compile(r'("(?:' + "|".join(SECRET_KEYS) + r')"\s*:\s*)"(?:[^"\\]|\\.)*"')
+#: Header names known to carry no credential: they describe the message, not
+#: who sends it. Their values are logged as they are; any other header's
+#: value is masked, since a header the caller set (``X-Api-Key``, say) may
+#: well be a credential whose name no list can foresee.
+HARMLESS_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "age",
+        "allow",
+        "cache-control",
+        "connection",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-type",
+        "date",
+        "etag",
+        "expires",
+        "host",
+        "keep-alive",
+        "last-modified",
+        "location",
+        "retry-after",
+        "server",
+        "traceparent",
+        "tracestate",
+        "transfer-encoding",
+        "user-agent",
+        "vary",
+        "via",
+        "x-request-id",
+    }
+)
+
+_SECRET_KEYS = frozenset(key.lower() for key in SECRET_KEYS)
+
+# A JSON string literal, or what is left of one that the text cuts short.
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
+_COLON = re.compile(r"\s*:\s*")
+# A value that is not a string: a number, true, false, null, or junk.
+_SCALAR = re.compile(r"[^\s,}\]]+")
 
 
 def redact_body(text: str, limit: int | None = None) -> str:
-    """Mask secret JSON fields in ``text``, then cut it to ``limit`` characters."""
-    masked = _SECRET_VALUE.sub(r'\1"' + MASK + '"', text)
-    if limit is not None and len(masked) > limit:
-        return masked[:limit] + f"... ({len(masked) - limit} more characters)"
+    """Cut ``text`` to ``limit`` characters, then mask the values of secret JSON fields.
+
+    The text need not be valid JSON: a key spelled with escapes
+    (``"client\\u0053ecret"``) is recognised as its parser would read it, and
+    a secret that the text cuts short (no closing quote) is masked to the end.
+    """
+    more = 0
+    if limit is not None and len(text) > limit:
+        more = len(text) - limit
+        text = text[:limit]
+    masked = _mask_secret_values(text)
+    if more:
+        return masked + f"... ({more} more characters)"
     return masked
 
 
+def _mask_secret_values(text: str) -> str:
+    # Walking the string literals in order keeps in step with the JSON's own
+    # tokens: a quote outside a literal cannot occur, so no literal is misread.
+    if '"' not in text:
+        return text
+    parts: list[str] = []
+    done = 0
+    index = 0
+    while True:
+        literal = _LITERAL.search(text, index)
+        if literal is None:
+            break
+        index = literal.end()
+        colon = _COLON.match(text, index)
+        if colon is None or _key(literal.group()) not in _SECRET_KEYS:
+            continue
+        start = colon.end()
+        value = (_LITERAL if text.startswith('"', start) else _SCALAR).match(text, start)
+        if value is None:
+            continue
+        parts += [text[done:start], '"', MASK, '"']
+        done = index = value.end()
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _key(literal: str) -> str:
+    """The lower-cased text of a JSON string literal, escapes decoded."""
+    closed = literal if len(literal) > 1 and literal.endswith('"') else literal + '"'
+    try:
+        decoded = json.loads(closed)
+    except ValueError:
+        return literal.strip('"').lower()
+    return decoded.lower() if isinstance(decoded, str) else ""
+
+
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
-    """Return a copy of ``headers`` with credential values masked."""
+    """Return a copy of ``headers`` with every value masked but those of ``HARMLESS_HEADERS``."""
     return {
-        name: (MASK if name.lower() in SECRET_HEADERS else value) for name, value in headers.items()
+        name: (value if name.lower() in HARMLESS_HEADERS else MASK)
+        for name, value in headers.items()
     }
+
+
+def redact_url(value: str) -> str:
+    """Return ``value`` with the user info of a URL (``user:password@``) masked."""
+    head, at, tail = value.rpartition("@")
+    if not at:
+        return value
+    scheme, separator, _ = head.partition("://")
+    return (scheme + separator if separator else "") + MASK + "@" + tail

@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import urllib3
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from katanemo_identity._contract import check_response
 from katanemo_identity._redact import redact_body, redact_headers
@@ -115,6 +116,9 @@ class Operation(Generic[T]):
         body_type: The request body model, or None for no body.
         advise: Given an error's status, the path values and the body, the
             advice to give instead of the exception's own, or None.
+        empty_result: What a 2xx answer with no body (``204 No Content``, an
+            empty ``200``) returns; None when such an answer is an error,
+            because the result carries data the caller needs.
     """
 
     name: str
@@ -124,6 +128,7 @@ class Operation(Generic[T]):
     response_type: type[T]
     body_type: type[BaseModel] | None = None
     advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
+    empty_result: T | None = None
 
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
@@ -141,6 +146,8 @@ class Operation(Generic[T]):
         Raises:
             pydantic.ValidationError: the bytes are not JSON of that type.
         """
+        if self.empty_result is not None and not raw.strip():
+            return self.empty_result
         return self._adapter.validate_json(raw, strict=True)
 
 
@@ -341,7 +348,7 @@ class ApiClient:
                     f"{operation.name}() takes a {operation.body_type.__name__} body, "
                     f"not {type(body).__name__}"
                 )
-            payload = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
+            payload = _serialize(operation.name, body)
             headers["Content-Type"] = "application/json"
 
         timeout = configuration.timeout
@@ -356,7 +363,12 @@ class ApiClient:
                     f"{', '.join(sorted(_OPTION_NAMES))}"
                 )
             extra = options.get("_headers")
-            if extra:
+            if extra is not None:
+                if not isinstance(extra, Mapping):
+                    raise ApiTypeError(
+                        f"{operation.name}(): _headers must be a mapping of header names to "
+                        f"values, not {type(extra).__name__}"
+                    )
                 for name, value in extra.items():
                     validate_header(name, value)
                 headers.update(extra)
@@ -473,6 +485,30 @@ def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -
         attempted.retries_taken,
     )
     return error
+
+
+def _serialize(operation: str, body: BaseModel) -> bytes:
+    """Return ``body`` as the JSON sent.
+
+    A model built with ``model_construct()`` is sent as built, unvalidated:
+    that is how a body the API must refuse is sent on purpose (a missing
+    required field, in the conformance checks). One holding a value JSON
+    cannot carry is refused.
+
+    Raises:
+        ApiValueError: the body cannot be serialized to JSON.
+    """
+    try:
+        return body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
+    except PydanticSerializationError:
+        pass
+    # Raised outside the handler, so that no context carries pydantic's
+    # message, which quotes the value (it may be a secret).
+    model = type(body).__name__
+    raise ApiValueError(
+        f"{operation}(): the {model} body holds a value that cannot be sent as JSON; "
+        f"build it with {model}(...), which checks every field"
+    )
 
 
 def encode_path_value(operation: str, placeholder: str, value: object) -> str:

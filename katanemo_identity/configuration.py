@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import SplitResult, urlsplit
 
+from katanemo_identity._redact import redact_url
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
 
@@ -272,17 +273,19 @@ def validate_host(value: str) -> str:
     """
     if not isinstance(value, str):
         raise ApiValueError("host must be a string such as 'https://api.katanemo.com'")
+    # The URL is quoted in messages with its user info masked: a password may be in it.
+    shown = repr(redact_url(value))
     try:
         parts = urlsplit(value)
         port_ok = parts.port is None or parts.port > 0
     except ValueError as error:
-        raise ApiValueError(f"host {value!r} is not a valid URL: {error}") from None
+        raise ApiValueError(f"host {shown} is not a valid URL: {error}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ApiValueError(f"host {value!r} must be an http:// or https:// URL with a host name")
+        raise ApiValueError(f"host {shown} must be an http:// or https:// URL with a host name")
     if parts.username is not None or parts.password is not None:
         raise ApiValueError("host must not carry credentials; set access_token instead")
     if parts.query or parts.fragment:
-        raise ApiValueError(f"host {value!r} must not have a query or fragment")
+        raise ApiValueError(f"host {shown} must not have a query or fragment")
     return value.rstrip("/")
 
 
@@ -300,8 +303,14 @@ def validate_header(name: object, value: object) -> None:
             character outside Latin-1. The value itself is never quoted in
             the message: it may be a credential.
     """
-    if not isinstance(name, str) or not name or not _TOKEN_CHARS.issuperset(name):
-        raise ApiValueError(f"header name {name!r} is not a valid HTTP header name")
+    if not isinstance(name, str):
+        raise ApiValueError(f"a header name must be a string, not {type(name).__name__}")
+    if not name or not _TOKEN_CHARS.issuperset(name):
+        # The name is not quoted either: a whole "Authorization: Bearer ..."
+        # line passed as a name would quote the token.
+        wrong = next((char for char in name if char not in _TOKEN_CHARS), None)
+        problem = f"contains {wrong!r}" if wrong is not None else "is empty"
+        raise ApiValueError(f"a header name {problem}; it must be an HTTP token such as X-Trace")
     if not isinstance(value, str):
         raise ApiValueError(f"header {name}: value must be a string, not {type(value).__name__}")
     if not value.isprintable():
@@ -321,7 +330,7 @@ def validate_retries(value: int) -> int:
         ApiValueError: not a whole number of zero or more.
     """
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ApiValueError(f"retries must be a whole number >= 0, not {value!r}")
+        raise ApiValueError(f"retries must be a whole number >= 0, not {_shown(value)}")
     return value
 
 
@@ -344,29 +353,34 @@ def validate_total_timeout(value: float) -> float:
     Raises:
         ApiValueError: None, zero, negative, infinite, or not a number.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-        raise ApiValueError(f"total_timeout must be a finite number of seconds > 0, not {value!r}")
-    return float(value)
+    seconds = _number(value)
+    if seconds is None or not 0 < seconds < math.inf:
+        raise ApiValueError(
+            f"total_timeout must be a finite number of seconds > 0, not {_shown(value)}"
+        )
+    return seconds
 
 
 def _positive(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+    seconds = _number(value)
+    if seconds is None or not 0 < seconds < math.inf:
         raise ApiValueError(
             f"{name} must be a finite number of seconds > 0 or a (connect, read) pair, "
-            f"not {value!r}"
+            f"not {_shown(value)}"
         )
-    return float(value)
+    return seconds
 
 
 def _non_negative(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise ApiValueError(f"{name} must be a number >= 0, not {value!r}")
-    return float(value)
+    number = _number(value)
+    if number is None or not number >= 0:
+        raise ApiValueError(f"{name} must be a number >= 0, not {_shown(value)}")
+    return number
 
 
 def _positive_int(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiValueError(f"{name} must be a whole number >= 1, not {value!r}")
+        raise ApiValueError(f"{name} must be a whole number >= 1, not {_shown(value)}")
     return value
 
 
@@ -534,3 +548,23 @@ def _split_port(entry: str) -> tuple[str, int | None]:
     if separator and ":" not in name and port.isdigit():
         return name, int(port)
     return entry, None
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a float (an int too large for one as infinity); None if not a number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _shown(value: object) -> str:
+    """A refused setting as a message quotes it: a number as it is, anything else by its type.
+
+    A string in the wrong place may be a credential, so it is never quoted.
+    """
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) < 10**18):
+        return repr(value)
+    return type(value).__name__

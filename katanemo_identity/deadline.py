@@ -34,6 +34,7 @@ TICK_SECONDS = 0.05
 
 class _Connection(Protocol):
     sock: object | None
+    sent_on: object | None
     watched_by: Deadline | None
 
 
@@ -92,7 +93,9 @@ class Deadline:
 
 
 def _shut_down(connection: _Connection) -> None:
-    sock = connection.sock
+    # ``sock`` is None once http.client handed the socket to an answer that
+    # ends at close; the answer is still read from the socket it went out on.
+    sock = connection.sock if connection.sock is not None else connection.sent_on
     # A TLS-in-TLS transport wraps the real socket; shut down that one. The
     # base class's method is called so that an SSLSocket keeps its TLS state
     # and the blocked reader sees a plain end of stream.

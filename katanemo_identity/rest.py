@@ -116,12 +116,18 @@ class _WatchedConnection:
 
     response_class: type[http.client.HTTPResponse] = _Response
     watched_by: Deadline | None = None
+    #: The socket the last request went out on. ``http.client`` lets go of
+    #: it (``sock = None``) as soon as an answer that ends at close arrives
+    #: (no length, ``Connection: close``, HTTP/1.0), while that answer is
+    #: still read from it: the watchdog must still be able to shut it down.
+    sent_on: object | None = None
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         deadline: Deadline | None = getattr(_sending, "deadline", None)
         if deadline is not None and not deadline.attach(self):  # type: ignore[arg-type]
             raise TimeoutError("the whole-call limit ran out before sending")
         super().request(*args, **kwargs)  # type: ignore[misc]
+        self.sent_on = self.sock  # type: ignore[attr-defined]
 
 
 class _HTTPConnection(_WatchedConnection, HTTPConnection):
@@ -372,6 +378,9 @@ class RESTClientObject:
             detail=f"The body exceeds {limit} bytes.",
         )
         error.limit = limit
+        # As for the same status with a small body: after a 5xx a write may
+        # have been applied.
+        error.outcome_unknown = 500 <= response.status <= 599
         return error
 
     def close(self) -> None:
@@ -503,13 +512,20 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
+    """The body length that reading will keep to, or None when the body's end is not known.
+
+    A negative or unreadable Content-Length declares nothing, and neither does
+    one beside ``Transfer-Encoding: chunked``, which decides where the body
+    ends: trusting either would read a body of any size whole.
+    """
     value = response.headers.get("content-length")
-    if value is None:
+    if value is None or "chunked" in response.headers.get("transfer-encoding", "").lower():
         return None
     try:
-        return int(value)
+        length = int(value)
     except ValueError:
         return None
+    return length if length >= 0 else None
 
 
 def _success_ending_at_close(response: urllib3.BaseHTTPResponse) -> bool:

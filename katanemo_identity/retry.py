@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
+from urllib3.util import parse_url
+
 from katanemo_identity.deadline import WATCHDOG, Deadline
 from katanemo_identity.exceptions import (
     ApiConnectionError,
@@ -300,11 +302,16 @@ def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None
     location = response.headers.get("Location")
     if not location:
         return None
-    target = urljoin(url, location)
     try:
+        # urljoin parses too: "http://[::1" raises here, not only in urlsplit.
+        target = urljoin(url, location)
         parts = urlsplit(target)
         usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
-    except ValueError:
+        # What urllib3 will connect to: a host it cannot use ("a b", or the
+        # "http://, http://" of two Location headers) would otherwise fail
+        # as if the call had been refused before sending.
+        parse_url(target)
+    except ValueError:  # LocationParseError included
         return None
     if not usable or parts.username is not None or parts.password is not None:
         return None

@@ -1,7 +1,8 @@
 """Run the fault, hostile-input, fork and soak checks at full size and rewrite docs/RELIABILITY.md.
 
-The scenarios are the ones the test suite runs (``test/faultkit.py``); only the
-sizes differ, so the published table and the tests cannot drift apart::
+The scenarios are the ones the test suite runs (``test/faultkit.py``,
+``test/hostilekit.py``, ``test/callerkit.py``); only the sizes differ, so the
+published table and the tests cannot drift apart::
 
     .venv/bin/python scripts/reliability_report.py            # full size
     .venv/bin/python scripts/reliability_report.py --quick    # the test suite's sizes
@@ -21,8 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "test"))
 
-import faultkit  # noqa: E402  (found through the path set just above)
+import callerkit  # noqa: E402  (found through the path set just above)
+import faultkit  # noqa: E402
 import forkkit  # noqa: E402
+import hostilekit  # noqa: E402
 
 DOCUMENT = ROOT / "docs" / "RELIABILITY.md"
 BEGIN = "<!-- reliability-table: begin (scripts/reliability_report.py rewrites this section) -->"
@@ -37,6 +40,11 @@ PROPERTIES: tuple[tuple[str, Callable[[int], Counter[str]]], ...] = (
     ("CR/LF and control characters in the token and `_headers`", faultkit.run_header_injection),
     ("Valid models through `to_json`/`from_json` and the wire", faultkit.run_model_round_trips),
     ("Invalid user payloads (one field broken)", faultkit.run_invalid_payloads),
+    (
+        "Hostile server: status lines, 1xx, headers, framings, compression, every operation",
+        hostilekit.run_hostile_server,
+    ),
+    ("Every argument and per-call option, of a wrong type or value", callerkit.run_caller_input),
 )
 
 
@@ -77,6 +85,8 @@ def property_rows(examples: int) -> tuple[list[str], int]:
             rows.append(f"{name} | - | **FAILED**: {str(error).splitlines()[0]}")
             continue
         outcome = ", ".join(f"{label}: {count}" for label, count in sorted(counts.items()))
+        if run is hostilekit.run_hostile_server:
+            outcome += f"; {hostilekit.last_extremes}"
         rows.append(f"{name} | {sum(counts.values())} | {outcome}")
     return rows, failures
 

@@ -146,3 +146,20 @@ def test_a_retried_call_is_recorded_attempt_by_attempt_and_replayed_the_same(
         recorded.data,
         1,
     )
+
+
+def test_a_header_the_caller_set_is_masked_in_the_cassette(tmp_path: Path) -> None:
+    cassette = tmp_path / "calls.yaml"
+    recorder = vcr.VCR(record_mode="once", **vcr_config())
+    with IdentityServer() as server:
+        configuration = Configuration(host=server.url, retries=0)
+        with (
+            ApiClient(configuration, "X-Api-Key", "k3y-s3cr3t") as client,
+            recorder.use_cassette(str(cassette)),
+        ):
+            IdentityApi(client).get_client_key_list("acme", _headers={"X-Session": "s3ss-s3cr3t"})
+
+    text = cassette.read_text()
+    assert "k3y-s3cr3t" not in text
+    assert "s3ss-s3cr3t" not in text
+    assert "application/json" in text  # the harmless Accept header is kept

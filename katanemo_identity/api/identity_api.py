@@ -95,6 +95,9 @@ DELETE_CLIENT_KEY: Operation[str] = Operation(
     "/org/{accountId}/key/{keyId}",
     ("accountId", "keyId"),
     str,
+    # The document says 200 with a JSON string, but servers and proxies often
+    # answer a delete 204 or with an empty 200: the key is gone all the same.
+    empty_result="",
 )
 GET_CLIENT_KEY: Operation[ClientKeyObject] = Operation(
     "get_client_key",
@@ -281,7 +284,8 @@ class IdentityApi:
             key_id: The key's id (``ClientKeyObject.client_key_id``).
 
         Returns:
-            The server's confirmation message.
+            The server's confirmation message; ``""`` when the server sent
+            none (``204 No Content``, or an empty ``200``): the key is gone.
 
         Raises:
             NotFoundException: no such key in this account.

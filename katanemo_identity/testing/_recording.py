@@ -15,12 +15,13 @@ import importlib
 from collections.abc import Callable, MutableMapping
 from typing import Protocol, TypedDict, TypeVar
 
-from katanemo_identity._redact import MASK, SECRET_HEADERS, redact_body
+from katanemo_identity._redact import HARMLESS_HEADERS, MASK, SECRET_HEADERS, redact_body
 
 
 class CassetteRequest(Protocol):
-    """What ``mask_request`` needs of a ``vcr.request.Request``: its body."""
+    """What ``mask_request`` needs of a ``vcr.request.Request``: its headers and body."""
 
+    headers: MutableMapping[str, str]
     body: bytes | str | None
 
 
@@ -93,11 +94,19 @@ def _pool_patches() -> tuple[tuple[type, str, type], ...]:
 
 
 def mask_request(request: RequestT) -> RequestT:
-    """Mask the secret JSON fields of a recorded request's body.
+    """Mask a recorded request's headers but the harmless ones, and its body's secret fields.
+
+    A header the caller set (``ApiClient(header_name="X-Api-Key", ...)``) may
+    be a credential no list of names foresees: as in the debug log, only the
+    values of ``HARMLESS_HEADERS`` are kept.
 
     Returns:
-        The same request, its body masked.
+        The same request, masked.
     """
+    headers = request.headers
+    for name in list(headers):
+        if name.lower() not in HARMLESS_HEADERS:
+            headers[name] = MASK
     body = request.body
     if body:
         request.body = _mask(body if isinstance(body, bytes) else body.encode())
