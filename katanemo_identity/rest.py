@@ -21,8 +21,10 @@ importable from here, where generated clients keep it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import os
+import queue
 import ssl
 import threading
 import weakref
@@ -139,12 +141,37 @@ class _HTTPSConnection(_WatchedConnection, HTTPSConnection):
 
 
 class _DetachingPool:
-    """Mixed into urllib3's pools: a connection put back serves no call's deadline any more."""
+    """Mixed into urllib3's pools: a connection put back serves no call's deadline any more.
+
+    ``retire`` is how a closed client lets go of its connections: urllib3's
+    own ``close`` would strand the calls waiting for a free connection.
+    """
+
+    pool: queue.LifoQueue[Any] | None
+    retiring = False
 
     def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
         if conn is not None:
             Deadline.detach(conn)  # type: ignore[arg-type]
+            if self.retiring:
+                conn.close()
         super()._put_conn(conn)  # type: ignore[misc]
+
+    def retire(self) -> None:
+        """Close the idle connections now, and each busy one when it comes back."""
+        self.retiring = True
+        idle: list[BaseHTTPConnection | None] = []
+        slots = self.pool
+        if slots is None:
+            return
+        with contextlib.suppress(queue.Empty):
+            while True:
+                idle.append(slots.get(block=False))
+        for conn in idle:
+            if conn is not None:
+                conn.close()
+            # The slot goes back, so a call waiting for a connection still gets one.
+            slots.put(conn, block=False)
 
 
 class _HTTPPool(_DetachingPool, HTTPConnectionPool):
@@ -386,8 +413,11 @@ class RESTClientObject:
     def close(self) -> None:
         """Close every pooled connection; later calls raise ``ApiClientClosedError``."""
         self.closed = True
-        self._pools.clear()
         self.pool_manager.clear()
+        for pool in self._pools.values():  # those the manager has already let go of
+            if isinstance(pool, _DetachingPool):
+                pool.retire()
+        self._pools.clear()
 
     def _renew_after_fork(self) -> None:
         # The child must not touch the parent's sockets, not even to close
@@ -476,11 +506,15 @@ class ProxyRoutingPoolManager(urllib3.PoolManager):
         return manager
 
     def clear(self) -> None:
-        """Close every pooled connection, direct and through proxies."""
-        super().clear()
+        """Close every pooled connection, direct and through proxies; calls in flight finish."""
         with self._routes_lock:
-            for manager in self._proxy_managers.values():
-                manager.clear()
+            managers = [self, *self._proxy_managers.values()]
+        for manager in managers:
+            for key in manager.pools.keys():  # noqa: SIM118 (the container is not iterable)
+                pool = manager.pools.get(key)
+                if isinstance(pool, _DetachingPool):
+                    pool.retire()
+            urllib3.PoolManager.clear(manager)
 
 
 def split_proxy_credentials(proxy: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 
@@ -270,3 +271,35 @@ def test_an_error_status_with_no_body_ending_at_close_is_raised_as_itself(
     ):
         make_api(server.url, retries=0).get_client_key_list("acme")
     assert caught.value.status == 503
+
+
+def test_close_closes_the_idle_connections_at_once(make_api: ApiFactory) -> None:
+    # A keep-alive server that reports when the client closes its end.
+    listener = socket.create_server(("127.0.0.1", 0))
+    closed_by_client = threading.Event()
+    answer = http_response(200, json.dumps([KEY]).encode(), [("Content-Type", "application/json")])
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.settimeout(10)
+            conn.recv(65536)
+            conn.sendall(answer)
+            if conn.recv(65536) == b"":
+                closed_by_client.set()
+
+    server = threading.Thread(target=serve)
+    server.start()
+    try:
+        api = make_api(f"http://127.0.0.1:{listener.getsockname()[1]}", retries=0)
+        # A response the caller still holds keeps its pool alive: closing must
+        # not wait for the pool to be garbage.
+        kept = api.get_client_key_list_without_preload_content("acme")
+        assert json.loads(kept.read())[0]["clientKeyId"] == "key-1"
+        kept.release_conn()
+        assert not closed_by_client.wait(0.2)  # kept alive in the pool
+        api.api_client.close()
+        assert closed_by_client.wait(5)
+    finally:
+        server.join(timeout=15)
+        listener.close()
