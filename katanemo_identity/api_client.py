@@ -484,6 +484,9 @@ def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -
         attempted.url,
         attempted.retries_taken,
     )
+    if attempted.maybe_received:
+        # A retried write that now fails may have been applied by an earlier attempt.
+        error.outcome_unknown = True
     return error
 
 

@@ -133,7 +133,7 @@ class Configuration:
         self.key_file = key_file
         self.ssl_context = _checked_ssl_context(self, ssl_context)
         self.proxy = validate_proxy(proxy, "proxy") if proxy else None
-        self.proxy_headers = proxy_headers
+        self.proxy_headers = _checked_proxy_headers(proxy_headers)
         self.proxy_from_env = bool(proxy_from_env)
         self.connection_pool_maxsize = _positive_int(
             "connection_pool_maxsize", connection_pool_maxsize
@@ -421,6 +421,18 @@ def mask_proxy(url: str) -> str:
     if parts.username is None and parts.password is None:
         return url
     return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+
+def _checked_proxy_headers(headers: object) -> dict[str, str] | None:
+    if headers is None:
+        return None
+    if not isinstance(headers, Mapping):
+        raise ApiValueError(
+            f"proxy_headers must be a mapping of header names to values, not {type(headers).__name__}"
+        )
+    for name, value in headers.items():
+        validate_header(name, value)
+    return dict(headers)
 
 
 def validate_proxy(value: str, source: str) -> str:

@@ -141,12 +141,15 @@ class Attempted(NamedTuple):
         body: The whole body, or None when left unread.
         url: The URL that gave the final response (after redirects).
         retries_taken: How many times the request was sent again.
+        maybe_received: Whether an earlier attempt may have reached the
+            server and been acted on (it was lost, or answered 5xx).
     """
 
     response: urllib3.BaseHTTPResponse
     body: bytes | None
     url: str
     retries_taken: int
+    maybe_received: bool = False
 
 
 class Request(NamedTuple):
@@ -268,6 +271,8 @@ def exchange(
             began = time.perf_counter()
         if observation is not None:
             observation.attempt_ended(retries_taken + 1, began, status=attempted.response.status)
+        if maybe_received:
+            attempted = attempted._replace(maybe_received=True)
         return attempted
     except OpenApiException as error:
         error.retries_taken = retries_taken

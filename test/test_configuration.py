@@ -126,3 +126,15 @@ def test_set_default_changes_what_a_bare_client_uses() -> None:
 def test_other_numeric_settings_are_checked(name: str, value: object) -> None:
     with pytest.raises(ApiValueError, match=name):
         Configuration(**{name: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [[("Proxy-Authorization", "Basic x")], {"Bad Name": "v"}, {"Proxy-Authorization": "a\r\nb"}],
+    ids=["not a mapping", "bad name", "CR LF in a value"],
+)
+def test_proxy_headers_that_could_not_be_sent_are_refused(headers: object) -> None:
+    with pytest.raises(ApiValueError) as caught:
+        Configuration(proxy_headers=headers)  # type: ignore[arg-type]
+    assert "Basic x" not in str(caught.value)
+    assert "a\r\nb" not in str(caught.value)

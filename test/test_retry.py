@@ -462,3 +462,21 @@ def test_the_backoff_doubles_with_jitter_and_the_first_retry_is_immediate() -> N
         assert all(base <= wait <= base + 0.5 for wait in waits)
         assert len(waits) > 1  # jittered
     assert policy.backoff(10) == 8.0
+
+
+def test_a_retried_write_that_then_fails_says_its_outcome_is_unknown(make_api: ApiFactory) -> None:
+    # The first PUT may have been applied before its 503: whatever the retry
+    # answers, the caller cannot know the user is unchanged.
+    missing = Reply.json(404, {"message": "no such user", "code": 404})
+    with ScriptedServer(error_reply(503), missing) as server, pytest.raises(ApiException) as caught:
+        update_user(make_api(server.url, retries=2))
+    assert caught.value.status == 404
+    assert caught.value.outcome_unknown is True
+    assert server.methods == ["PUT", "PUT"]
+
+
+def test_a_first_attempt_that_fails_alone_keeps_its_own_outcome(make_api: ApiFactory) -> None:
+    missing = Reply.json(404, {"message": "no such user", "code": 404})
+    with ScriptedServer(missing) as server, pytest.raises(ApiException) as caught:
+        update_user(make_api(server.url, retries=2))
+    assert caught.value.outcome_unknown is False
