@@ -276,6 +276,8 @@ def exchange(
         return attempted
     except OpenApiException as error:
         error.retries_taken = retries_taken
+        if maybe_received:
+            error.outcome_unknown = True
         if observation is not None:
             observation.attempt_ended(
                 retries_taken + 1,

@@ -801,6 +801,16 @@ def _redirected_only(call: Call, answers: tuple[Answer, ...], seen: Observed) ->
     )
 
 
+def _earlier_attempt_may_have_applied(answers: tuple[Answer, ...], seen: Observed) -> bool:
+    for index in range(seen.requests - 1):
+        answer = answer_seen(answers, index)
+        status = answer.status
+        # A retried answer with no status, a 5xx, or a success cut short.
+        if status is None or status >= 500 or not answer.clean or 200 <= status <= 299:
+            return True
+    return False
+
+
 def problems(call: Call, answers: tuple[Answer, ...], seen: Observed) -> list[str]:
     """Every promise ``seen`` broke; empty when the call kept them all."""
     found: list[str] = []
@@ -843,7 +853,10 @@ def problems(call: Call, answers: tuple[Answer, ...], seen: Observed) -> list[st
                 f"{type(error).__name__} reports status {error.status}, server sent {given}"
             )
         status = error.status or 0
-        if error.outcome_unknown is not (500 <= status <= 599):
+        # Unknown after a 5xx, or when an earlier attempt may have been
+        # applied (it got no whole answer, or a 5xx); known otherwise.
+        unknown = 500 <= status <= 599 or _earlier_attempt_may_have_applied(answers, seen)
+        if error.outcome_unknown is not unknown:
             found.append(f"outcome_unknown={error.outcome_unknown} on status {status}")
         if isinstance(error, ApiDecodeError) and not 200 <= status <= 299:
             found.append(f"ApiDecodeError on status {status}")

@@ -144,3 +144,25 @@ def test_every_model_is_importable_from_its_own_module() -> None:
     assert all(isinstance(model, type) for model in (A, B, C, D, E, F, G, H, I, J, K))
     assert B is ClientKeyObject
     assert K is UserResponse
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: UserRequest(account_id="acme", is_admin=True),  # type: ignore[call-arg]
+        lambda: ClientKeyRequest(client_name="ci", default_role_id="r", client_secret="s3cr3t"),  # type: ignore[call-arg]
+        lambda: UserRequest.from_dict({"accountId": "acme", "isAdmin": True}),
+        lambda: UserRequest.from_json('{"accountId": "acme", "isAdmin": true}'),
+    ],
+    ids=["UserRequest keyword", "ClientKeyRequest keyword", "from_dict", "from_json"],
+)
+def test_a_request_field_the_api_does_not_take_is_refused_not_dropped(build: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        build()  # type: ignore[operator]
+    assert "Extra inputs are not permitted" in str(caught.value)
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_an_answer_with_a_field_this_version_does_not_know_still_decodes() -> None:
+    user = UserResponse.from_json('{"accountId": "acme", "newField": 1}')
+    assert user.account_id == "acme"

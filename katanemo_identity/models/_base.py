@@ -97,3 +97,15 @@ class IdentityModel(BaseModel):
                 missing or of the wrong type; the error names the field.
         """
         return cls.model_validate_json(json_str)
+
+
+class RequestModel(IdentityModel):
+    """A request body: a field it does not have is refused, never silently dropped.
+
+    Unknown fields of an answer are news from a newer server and are
+    ignored; an unknown field in a request is a mistake in the caller's code
+    (``UserRequest(is_admin=True)``: the API has no such request field), so
+    it raises ``pydantic.ValidationError`` naming the field.
+    """
+
+    model_config = ConfigDict(extra="forbid")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from katanemo_identity.models._base import IdentityModel
+from katanemo_identity.models._base import RequestModel
 
 
-class ClientKeyRequest(IdentityModel):
+class ClientKeyRequest(RequestModel):
     """Asks for a new client (machine) key in an account.
 
     Attributes:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from katanemo_identity.models._base import IdentityModel
+from katanemo_identity.models._base import RequestModel
 
 
-class UserRequest(IdentityModel):
+class UserRequest(RequestModel):
     """A user to invite, or the fields of a user to change.
 
     Fields left unset are not sent, so an update changes only what it names.
