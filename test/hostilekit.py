@@ -801,14 +801,21 @@ def _redirected_only(call: Call, answers: tuple[Answer, ...], seen: Observed) ->
     )
 
 
-def _earlier_attempt_may_have_applied(answers: tuple[Answer, ...], seen: Observed) -> bool:
+def _earlier_attempt_may_have_applied(answers: tuple[Answer, ...], seen: Observed) -> bool | None:
+    """Whether an attempt before the last may have been acted on; None when it cannot be told.
+
+    A retried answer with no status, a 5xx, or a success (retried only when
+    cut short) may have been; one that a correct client may read in more
+    than one way (not ``clean``) leaves it open.
+    """
+    unsure = False
     for index in range(seen.requests - 1):
         answer = answer_seen(answers, index)
         status = answer.status
-        # A retried answer with no status, a 5xx, or a success cut short.
-        if status is None or status >= 500 or not answer.clean or 200 <= status <= 299:
+        if status is None or status >= 500 or 200 <= status <= 299:
             return True
-    return False
+        unsure = unsure or not answer.clean
+    return None if unsure else False
 
 
 def problems(call: Call, answers: tuple[Answer, ...], seen: Observed) -> list[str]:
@@ -855,8 +862,9 @@ def problems(call: Call, answers: tuple[Answer, ...], seen: Observed) -> list[st
         status = error.status or 0
         # Unknown after a 5xx, or when an earlier attempt may have been
         # applied (it got no whole answer, or a 5xx); known otherwise.
-        unknown = 500 <= status <= 599 or _earlier_attempt_may_have_applied(answers, seen)
-        if error.outcome_unknown is not unknown:
+        earlier = _earlier_attempt_may_have_applied(answers, seen)
+        unknown = True if 500 <= status <= 599 else earlier
+        if unknown is not None and error.outcome_unknown is not unknown:
             found.append(f"outcome_unknown={error.outcome_unknown} on status {status}")
         if isinstance(error, ApiDecodeError) and not 200 <= status <= 299:
             found.append(f"ApiDecodeError on status {status}")
