@@ -229,14 +229,12 @@ def exchange(
                 reason = f"{status} {response.reason or ''}".rstrip()
                 maybe_received = maybe_received or status >= 500
             except ApiConnectionError as error:
-                # Whether this call may have changed anything counts every attempt.
-                error.outcome_unknown = error.outcome_unknown or maybe_received
                 if retries_taken == policy.retries or not policy.retries_error(method, error):
                     raise
                 failure: ApiConnectionError | None = error
                 wait = policy.wait(retries_taken + 1, None, None)
                 reason = f"{type(error).__name__}: {error.args[0]}"
-                maybe_received = error.outcome_unknown
+                maybe_received = maybe_received or error.outcome_unknown
             else:
                 failure = None
             if wait is None or wait >= deadline.remaining():
@@ -277,6 +275,7 @@ def exchange(
     except OpenApiException as error:
         error.retries_taken = retries_taken
         if maybe_received:
+            # Whether the call may have changed anything counts every attempt.
             error.outcome_unknown = True
         if observation is not None:
             observation.attempt_ended(
