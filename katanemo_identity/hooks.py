@@ -368,6 +368,9 @@ class CallObservation:
                     refused,
                 )
                 continue
+            # Replaces a header of the same name in any case: never sent twice.
+            for existing in [key for key in merged if key.lower() == name.lower()]:
+                del merged[existing]
             merged[name] = value
         return merged
 
