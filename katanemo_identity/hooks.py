@@ -32,8 +32,9 @@ the same hooks from each of them.
 Events name the operation and its URL template (``/org/{accountId}/user``),
 never the filled path, so they are safe as metric labels; only
 ``CallStarted.url`` and ``RequestSending.url`` carry the path values (ids,
-emails). No event holds a header, a request body or a secret: the error a
-``CallEnded`` carries has the secret fields of its body masked.
+emails). No event holds the request's headers (only those hooks add), a
+body or a secret: the error a ``CallEnded`` carries has the secret fields of
+its body masked.
 """
 
 from __future__ import annotations
