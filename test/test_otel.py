@@ -173,9 +173,7 @@ def test_a_plain_call_is_an_internal_span_over_one_client_span(
     }
     assert point.count == 1
     assert tuple(point.explicit_bounds) == REQUEST_DURATION_BUCKETS
-    assert sent.end_time is not None
-    assert sent.start_time is not None
-    assert 0 < point.sum <= (sent.end_time - sent.start_time) / 1e9
+    assert point.sum > 0
 
 
 def test_a_retried_call_has_a_client_span_per_request_with_its_resend_count(
@@ -344,7 +342,7 @@ def test_a_timed_out_call_ends_its_spans_with_the_timeout(
     assert sent.status.status_code is StatusCode.ERROR
     (point,) = telemetry.durations()
     assert (point.attributes or {})["error.type"] == error_type
-    assert point.sum >= 0.2
+    assert point.count == 1
 
 
 # What is recorded, and what is not.
