@@ -89,7 +89,7 @@ class Configuration:
         strict_contract: Raise ``ApiContractError`` for any response the API
             document does not allow (unknown fields, undocumented statuses, a
             wrong Content-Type), for integration tests; off by default.
-        hooks: Objects told of every call and attempt (``katanemo_identity.hooks.Hook``),
+        hooks: Objects told of every call, request and attempt (``katanemo_identity.hooks.Hook``),
             e.g. ``katanemo_identity.otel.Tracing()``; see ``docs/observability.md``.
     """
 

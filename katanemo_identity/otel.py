@@ -1,4 +1,4 @@
-"""OpenTelemetry tracing: one span per operation, one event per attempt.
+"""OpenTelemetry tracing and metrics, by the HTTP client semantic conventions.
 
 ::
 
@@ -8,14 +8,20 @@
 
     configuration = katanemo_identity.Configuration(hooks=[Tracing()])
 
-``Tracing`` is a ``Hook`` (``katanemo_identity.hooks``): it opens a span named
-``IdentityApi.<operation>`` (kind CLIENT) when a call starts and makes it
-current while the call sends, so the spans of
-``opentelemetry-instrumentation-urllib3`` nest under it; it adds an
-``attempt`` event per attempt and ends the span with the outcome. Attributes
-follow OpenTelemetry's HTTP client conventions, with ``url.template`` in
-place of the filled path: no header, body, token, secret or path value (ids,
-emails) is recorded unless ``record_url=True`` asks for ``url.full``.
+``Tracing`` is a ``Hook`` (``katanemo_identity.hooks``). Each call makes::
+
+    IdentityApi.get_user                       INTERNAL, current while the call runs
+    ├── GET /org/{accountId}/user/{userId}     CLIENT, one per HTTP request sent
+    └── GET /org/{accountId}/user/{userId}     CLIENT, a retry: http.request.resend_count=1
+
+The operation's span ends with the call's outcome (``error.type``,
+``katanemo_identity.outcome_unknown``). Each request's span starts before
+the request is sent, puts ``traceparent`` on it (through the global
+propagator), and ends when the response headers are in or the request
+failed; the ``opentelemetry-instrumentation-urllib3`` spans that would
+duplicate it are suppressed for that send alone. Each request also records
+``http.client.request.duration``. No header, body, token or secret is
+recorded, and no path value (ids, emails) unless ``record_url=True``.
 
 This module needs only ``opentelemetry-api``, and is imported only by code
 that turns tracing on. See ``docs/observability.md``.
@@ -24,14 +30,17 @@ that turns tracing on. See ``docs/observability.md``.
 from __future__ import annotations
 
 import functools
+import re
 import threading
+import time
+import warnings
 from contextvars import Token
-from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 try:
-    from opentelemetry import context, trace
+    from opentelemetry import context, metrics, propagate, trace
     from opentelemetry.context import Context
+    from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, SpanKind, StatusCode, TracerProvider
     from opentelemetry.util.types import AttributeValue
 except ImportError as missing:
@@ -40,13 +49,16 @@ except ImportError as missing:
         name=missing.name,
     ) from missing
 
+try:
+    # The key every HTTP instrumentation checks before making its span.
+    from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY as _SUPPRESS_HTTP
+except ImportError:  # pragma: no cover - an opentelemetry-api that moved it
+    _SUPPRESS_HTTP = "suppress_http_instrumentation"
+
 from katanemo_identity._version import __version__
-from katanemo_identity.hooks import AttemptEnded, CallEnded, CallStarted, Hook
+from katanemo_identity.hooks import CallEnded, CallStarted, Hook, RequestEnded, RequestSending
 
 __all__ = ["Tracing", "urllib3_url_filter"]
-
-#: Name of the event added to the operation's span for each attempt.
-ATTEMPT_EVENT = "attempt"
 
 # OpenTelemetry's HTTP client attributes, and this SDK's own.
 HTTP_METHOD = "http.request.method"
@@ -54,28 +66,65 @@ HTTP_STATUS = "http.response.status_code"
 HTTP_RESEND_COUNT = "http.request.resend_count"
 SERVER_ADDRESS = "server.address"
 SERVER_PORT = "server.port"
-URL_SCHEME = "url.scheme"
 URL_TEMPLATE = "url.template"
 URL_FULL = "url.full"
+PROTOCOL_VERSION = "network.protocol.version"
 ERROR_TYPE = "error.type"
 OUTCOME_UNKNOWN = "katanemo_identity.outcome_unknown"
-ATTEMPT_NUMBER = "katanemo_identity.attempt"
-ATTEMPT_DURATION = "katanemo_identity.attempt.duration"
-RETRY_WAIT = "katanemo_identity.retry.wait"
+
+#: The histogram each request is recorded in, by the HTTP metrics conventions.
+REQUEST_DURATION = "http.client.request.duration"
+
+#: Its bucket boundaries in seconds: the conventions' advice.
+REQUEST_DURATION_BUCKETS = (
+    0.005,
+    0.01,
+    0.025,
+    0.05,
+    0.075,
+    0.1,
+    0.25,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    7.5,
+    10.0,
+)
+
+#: What a path value or query value is replaced by in ``url.full``.
+REDACTED = "REDACTED"
 
 
-class _OpenCall(NamedTuple):
-    owner: Tracing
-    span: Span
-    token: Token[Context]
-    path: str
-    template: str
+class _OpenCall:
+    """The spans of one traced call, and of its request being sent, if one is."""
+
+    __slots__ = (
+        "attributes",
+        "began",
+        "call",
+        "owner",
+        "request",
+        "request_token",
+        "span",
+        "token",
+    )
+
+    def __init__(self, owner: Tracing, span: Span, token: Token[Context], call: CallStarted):
+        self.owner = owner
+        self.span = span
+        self.token = token
+        self.call = call
+        self.request: Span | None = None
+        self.request_token: Token[Context] | None = None
+        self.attributes: dict[str, AttributeValue] = {}
+        self.began = 0.0
 
 
 class _OpenCalls(threading.local):
     # Calls of one thread nest strictly (a hook may itself make a call), so
-    # a stack per thread finds the span of the call an event belongs to. It
-    # is shared by every ``Tracing``, for ``urllib3_url_filter`` to read.
+    # a stack per thread finds the span of the call an event belongs to.
     def __init__(self) -> None:
         self.stack: list[_OpenCall] = []
 
@@ -84,87 +133,134 @@ _open_calls = _OpenCalls()
 
 
 class Tracing(Hook):
-    """Traces every call of the clients whose ``Configuration.hooks`` list it.
+    """Traces every call of the clients whose ``Configuration.hooks`` list it, and measures it.
+
+    Spans go to ``tracer_provider``; ``http.client.request.duration`` to a
+    meter of ``meter_provider``, named ``katanemo_identity``. Either left
+    None means OpenTelemetry's global provider, which records nothing until
+    your application (or the OpenTelemetry distro) sets one.
 
     Args:
         tracer_provider: Where spans go; the global provider when None.
-        record_url: Also record ``url.full``, the URL with its path values
-            (account, key and user ids, which may be emails). Off by default.
+        meter_provider: Where the request duration goes; the global provider when None.
+        record_url: Record ``url.full`` as sent, path values (account, key
+            and user ids, which may be emails) included. Off by default:
+            they are recorded as ``REDACTED``.
     """
 
     def __init__(
-        self, tracer_provider: TracerProvider | None = None, *, record_url: bool = False
+        self,
+        tracer_provider: TracerProvider | None = None,
+        *,
+        meter_provider: MeterProvider | None = None,
+        record_url: bool = False,
     ) -> None:
         self._tracer = trace.get_tracer(
             "katanemo_identity", __version__, tracer_provider=tracer_provider
         )
+        meter = metrics.get_meter("katanemo_identity", __version__, meter_provider=meter_provider)
+        self._duration = meter.create_histogram(
+            REQUEST_DURATION,
+            unit="s",
+            description="Duration of HTTP client requests.",
+            explicit_bucket_boundaries_advisory=REQUEST_DURATION_BUCKETS,
+        )
         self._record_url = record_url
 
     def call_started(self, event: CallStarted) -> None:
-        """Open the operation's span and make it current for the call's attempts."""
-        scheme, address, port = _server(event.host)
+        """Open the operation's span and make it current for the call."""
+        span = self._tracer.start_span("IdentityApi." + event.operation, kind=SpanKind.INTERNAL)
+        token = context.attach(trace.set_span_in_context(span))
+        _open_calls.stack.append(_OpenCall(self, span, token, event))
+
+    def request_sending(self, event: RequestSending) -> None:
+        """Open the request's span, put its trace context on the request, and suppress urllib3's."""
+        opened = self._innermost()
+        if opened is None:
+            return
+        call = opened.call
+        # Only the operation's own URL has a known template; a redirect's has not.
+        template = call.url_template if event.url == call.url else None
+        address, port = _server(event.url)
         attributes: dict[str, AttributeValue] = {
             HTTP_METHOD: event.method,
             SERVER_ADDRESS: address,
             SERVER_PORT: port,
-            URL_SCHEME: scheme,
-            URL_TEMPLATE: event.url_template,
         }
-        if self._record_url:
-            attributes[URL_FULL] = event.url
+        if template is not None:
+            attributes[URL_TEMPLATE] = template
+        opened.attributes = dict(attributes)  # the metric's, without url.full
+        attributes[URL_FULL] = event.url if self._record_url else _scrubbed(event.url, call)
+        if event.resend_count:
+            attributes[HTTP_RESEND_COUNT] = event.resend_count
         span = self._tracer.start_span(
-            "IdentityApi." + event.operation, kind=SpanKind.CLIENT, attributes=attributes
+            f"{event.method} {template}" if template is not None else event.method,
+            # A child of this Tracing's operation span, whatever another hook made current.
+            context=trace.set_span_in_context(opened.span),
+            kind=SpanKind.CLIENT,
+            attributes=attributes,
         )
-        token = context.attach(trace.set_span_in_context(span))
-        _open_calls.stack.append(
-            _OpenCall(self, span, token, event.url[len(event.host) :], event.url_template)
-        )
+        sending = trace.set_span_in_context(span)
+        propagate.inject(event.extra_headers, context=sending)
+        opened.request = span
+        opened.began = time.perf_counter()
+        # The urllib3 instrumentation would make a second span of this send:
+        # it is off until request_ended, and only for this send.
+        opened.request_token = context.attach(context.set_value(_SUPPRESS_HTTP, True, sending))
 
-    def attempt_ended(self, event: AttemptEnded) -> None:
-        """Add an ``attempt`` event: its number, status or error type, duration and wait."""
-        index = self._innermost()
-        if index is None:
+    def request_ended(self, event: RequestEnded) -> None:
+        """End the request's span with its status or error, and record its duration."""
+        opened = self._innermost()
+        if opened is None or opened.request is None:
             return
-        span = _open_calls.stack[index].span
-        if not span.is_recording():
-            return
-        attributes: dict[str, AttributeValue] = {
-            ATTEMPT_NUMBER: event.attempt,
-            ATTEMPT_DURATION: event.elapsed,
-        }
-        if event.status is not None:
-            attributes[HTTP_STATUS] = event.status
-        failure = _error_type(event.status, event.error)
-        if failure is not None:
-            attributes[ERROR_TYPE] = failure
-        if event.wait is not None:
-            attributes[RETRY_WAIT] = event.wait
-        span.add_event(ATTEMPT_EVENT, attributes)
+        span, token = opened.request, opened.request_token
+        opened.request = opened.request_token = None
+        try:
+            elapsed = time.perf_counter() - opened.began
+            outcome: dict[str, AttributeValue] = {}
+            if event.status is not None:
+                outcome[HTTP_STATUS] = event.status
+            if event.protocol_version is not None:
+                outcome[PROTOCOL_VERSION] = event.protocol_version
+            failure = _error_type(event.status, event.error)
+            if failure is not None:
+                outcome[ERROR_TYPE] = failure
+            if span.is_recording():
+                span.set_attributes(outcome)
+                if failure is not None:
+                    # A status says it all; an exception's message would name the URL.
+                    span.set_status(StatusCode.ERROR)
+            span.end()
+            self._duration.record(elapsed, {**opened.attributes, **outcome})
+        finally:
+            if token is not None:
+                context.detach(token)
 
     def call_ended(self, event: CallEnded) -> None:
         """Set the outcome on the operation's span, end it, and restore the caller's context."""
-        index = self._innermost()
+        index = self._innermost_index()
         if index is None:
             return
-        call = _open_calls.stack.pop(index)
-        span = call.span
+        opened = _open_calls.stack.pop(index)
+        span = opened.span
         try:
-            if span.is_recording():
-                attributes: dict[str, AttributeValue] = {HTTP_RESEND_COUNT: event.retries_taken}
-                if event.status is not None:
-                    attributes[HTTP_STATUS] = event.status
-                failure = _error_type(event.status, event.error)
-                if failure is not None:
-                    attributes[ERROR_TYPE] = failure
-                    attributes[OUTCOME_UNKNOWN] = event.outcome_unknown
-                    # The exception's message is left out: it names the URL.
-                    span.set_status(StatusCode.ERROR, failure)
-                span.set_attributes(attributes)
+            if opened.request is not None:  # a request whose end was never told
+                opened.request.end()
+                if opened.request_token is not None:
+                    context.detach(opened.request_token)
+            failure = _error_type(event.status, event.error)
+            if failure is not None and span.is_recording():
+                span.set_attributes({ERROR_TYPE: failure, OUTCOME_UNKNOWN: event.outcome_unknown})
+                span.set_status(StatusCode.ERROR, failure)
             span.end()
         finally:
-            context.detach(call.token)
+            context.detach(opened.token)
 
-    def _innermost(self) -> int | None:
+    def _innermost(self) -> _OpenCall | None:
+        index = self._innermost_index()
+        return None if index is None else _open_calls.stack[index]
+
+    def _innermost_index(self) -> int | None:
         # The top of the stack, unless a second Tracing (another provider,
         # say) traces the same calls: each finds its own span.
         stack = _open_calls.stack
@@ -177,29 +273,74 @@ class Tracing(Hook):
 def urllib3_url_filter(url: str) -> str:
     """Replace the filled path of this SDK's request in ``url`` with its template.
 
-    Give it to ``URLLib3Instrumentor().instrument(url_filter=urllib3_url_filter)``
-    so the urllib3 spans under a traced call record
-    ``https://api.katanemo.com/org/{accountId}/user/{userId}`` instead of the
-    ids and emails. Any other URL (another library's request, a redirect)
-    is returned unchanged.
+    .. deprecated:: 2.0.0
+        ``Tracing`` now makes the request spans itself, with ``url.full``
+        scrubbed, and the urllib3 instrumentation makes none for this SDK's
+        requests; this filter has nothing left to do there. It will be
+        removed in 3.0.0: call ``instrument()`` without it.
 
     Returns:
         The URL to record.
     """
+    warnings.warn(
+        "katanemo_identity.otel.urllib3_url_filter is deprecated and will be removed in 3.0.0; "
+        "Tracing records the SDK's request spans itself: instrument urllib3 without it",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     stack = _open_calls.stack
     if stack:
-        call = stack[-1]
-        if call.path and url.endswith(call.path):
-            return url[: -len(call.path)] + call.template
+        call = stack[-1].call
+        path = call.url[len(call.host) :]
+        if path and url.endswith(path):
+            return url[: -len(path)] + call.url_template
     return url
 
 
+def _server(url: str) -> tuple[str, int]:
+    slash = url.find("/", url.find("://") + 3)
+    return _origin_server(url if slash < 0 else url[:slash])
+
+
 @functools.lru_cache(maxsize=64)
-def _server(host: str) -> tuple[str, str, int]:
-    # The host of a configuration seldom changes: parsed once per value.
-    parts = urlsplit(host)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return parts.scheme, parts.hostname or "", port
+def _origin_server(origin: str) -> tuple[str, int]:
+    # A client talks to few origins: each is parsed once.
+    parts = urlsplit(origin)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+@functools.lru_cache(maxsize=64)
+def _redacted_template(template: str) -> str:
+    return re.sub(r"\{[^}/]*\}", REDACTED, template)
+
+
+def _scrubbed(url: str, call: CallStarted) -> str:
+    """``url`` with the call's path values, and any query value, replaced by ``REDACTED``."""
+    if url == call.url:
+        return call.host + _redacted_template(call.url_template)
+    # A redirect's target: its path segments that are one of the call's
+    # values are replaced, and every query value.
+    values = _path_values(call)
+    parts = urlsplit(url)
+    path = "/".join(
+        REDACTED if unquote(segment) in values else segment for segment in parts.path.split("/")
+    )
+    query = urlencode(
+        [(name, REDACTED) for name, _ in parse_qsl(parts.query, keep_blank_values=True)],
+        safe=REDACTED,
+        quote_via=quote,
+    )
+    return parts._replace(path=path, query=query, fragment="").geturl()
+
+
+def _path_values(call: CallStarted) -> frozenset[str]:
+    filled = call.url[len(call.host) :].split("/")
+    template = call.url_template.split("/")
+    return frozenset(
+        unquote(value)
+        for value, pattern in zip(filled, template, strict=False)
+        if pattern.startswith("{") and value
+    )
 
 
 def _error_type(status: int | None, error: BaseException | None) -> str | None:

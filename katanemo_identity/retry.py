@@ -199,11 +199,13 @@ def exchange(
     deadline = Deadline(request.total_timeout)
     WATCHDOG.watch(deadline)
     began = time.perf_counter()  # when the current attempt began
+    # Every request goes out here: with hooks, through them (trace context added).
+    send = rest.send if observation is None else observation.sender(rest.send)
     try:
         while True:
             response: urllib3.BaseHTTPResponse | None = None
             try:
-                response = rest.send(
+                response = send(
                     method,
                     url,
                     headers=headers,

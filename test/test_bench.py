@@ -87,12 +87,18 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
     assert all(NUMBER.match(row[1]) for row in threads[2:])
     assert [row[0] for row in tracing[2:]] == [
         "off (no hooks)",
-        "on, opentelemetry-api only (no-op tracer)",
-        "on, opentelemetry-sdk (spans made, then discarded)",
+        "Tracing, opentelemetry-api only (no-op providers)",
+        "Tracing, opentelemetry-sdk: operation + request spans, the duration metric",
+        "common set-up: an operation span + the urllib3 instrumentation (spans, metrics)",
     ]
     assert all(NUMBER.match(row[1]) and NUMBER.match(row[2]) for row in tracing[2:])
     assert tracing[2][3] == ""
     assert all(re.match(r"^[+-]\d+$", row[3]) for row in tracing[3:])
+    assert re.search(
+        r"Target: the SDK's tracing costs no more CPU per call than the common set-up: "
+        r"\d+\.\d+ ms against \d+\.\d+ ms, (met|NOT met)\.",
+        block,
+    )
     assert [row[0] for row in imports[2:]] == [
         "`pass` (interpreter start)",
         "`import urllib3, pydantic`",
@@ -103,3 +109,23 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
     assert all(NUMBER.match(row[1]) for row in imports[2:])
     # The table is printed as well as written.
     assert "| get_user |" in finished.stdout
+
+
+def test_tracing_only_measures_the_tracing_setups_alone_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    finished = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--tracing-only"],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    (tracing,) = _tables(finished.stdout)
+    assert len(tracing) == 2 + 4
+    assert "| get_user |" not in finished.stdout
+    assert "Target: the SDK's tracing" in finished.stdout
+    assert list(tmp_path.iterdir()) == []

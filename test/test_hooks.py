@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import ApiFactory
+from servers import Reply, ScriptedServer
 
 from katanemo_identity import (
     ApiClient,
     ApiConnectionError,
+    ApiDecodeError,
     ClientKeyRequest,
     Configuration,
     IdentityApi,
@@ -20,18 +22,28 @@ from katanemo_identity import (
     ServiceException,
     UserRequest,
 )
-from katanemo_identity.hooks import AttemptEnded, CallEnded, CallStarted, Hook
+from katanemo_identity.hooks import (
+    AttemptEnded,
+    CallEnded,
+    CallStarted,
+    Hook,
+    RequestEnded,
+    RequestSending,
+)
 from katanemo_identity.testing import IdentityServer
 
 EMAIL = "ann@example.com"
 USER_PATH = "/org/{accountId}/user/{userId}"
 
 
+Event = CallStarted | RequestSending | RequestEnded | AttemptEnded | CallEnded
+
+
 class Recorder(Hook):
-    """Keeps every event it is given, in order."""
+    """Keeps every call and attempt event it is given, in order."""
 
     def __init__(self) -> None:
-        self.events: list[CallStarted | AttemptEnded | CallEnded] = []
+        self.events: list[Event] = []
 
     def call_started(self, event: CallStarted) -> None:
         self.events.append(event)
@@ -291,3 +303,180 @@ def test_the_documented_metrics_hook_counts_calls_and_fills_the_histogram(
     assert metrics.retries == {("get_client_key_list", "503"): 1}  # type: ignore[attr-defined]
     assert sum(metrics.latency["get_client_key_list"]) == 2  # type: ignore[attr-defined]
     assert sum(metrics.latency["get_user"]) == 1  # type: ignore[attr-defined]
+
+
+class RequestRecorder(Recorder):
+    """Keeps the request events too, and adds a header to every request."""
+
+    def request_sending(self, event: RequestSending) -> None:
+        event.extra_headers["X-Hook"] = f"sent-{event.resend_count}"
+        self.events.append(event)
+
+    def request_ended(self, event: RequestEnded) -> None:
+        self.events.append(event)
+
+
+def test_every_request_is_told_before_and_after_it_is_sent_retries_and_redirects_included(
+    make_api: ApiFactory,
+) -> None:
+    moved = Reply(302, [("Location", "/org/acme/keys2")])
+    busy = Reply.json(503, {"message": "busy"})
+    recorder = RequestRecorder()
+    with ScriptedServer(busy, moved, Reply.json(200, [])) as server:
+        make_api(server.url, hooks=[recorder]).get_client_key_list("acme")
+
+    assert [type(event).__name__ for event in recorder.events] == [
+        "CallStarted",
+        "RequestSending",
+        "RequestEnded",
+        "AttemptEnded",
+        "RequestSending",
+        "RequestEnded",
+        "RequestSending",
+        "RequestEnded",
+        "AttemptEnded",
+        "CallEnded",
+    ]
+    sending = [event for event in recorder.events if isinstance(event, RequestSending)]
+    assert [(event.url, event.resend_count) for event in sending] == [
+        (f"{server.url}/org/acme/keys", 0),
+        (f"{server.url}/org/acme/keys", 1),
+        (f"{server.url}/org/acme/keys2", 2),
+    ]
+    ended = [event for event in recorder.events if isinstance(event, RequestEnded)]
+    assert [(e.status, e.error, e.protocol_version, e.resend_count) for e in ended] == [
+        (503, None, "1.1", 0),
+        (302, None, "1.1", 1),
+        (200, None, "1.1", 2),
+    ]
+    assert all(event.elapsed >= 0 for event in ended)
+    # What a hook adds is sent, on a redirect within the origin too.
+    assert [request.headers["X-Hook"] for request in server.requests] == [
+        "sent-0",
+        "sent-1",
+        "sent-2",
+    ]
+
+
+def test_a_request_that_fails_is_told_with_its_error(make_api: ApiFactory) -> None:
+    with IdentityServer() as stopped:
+        url = stopped.url
+    recorder = RequestRecorder()
+
+    with pytest.raises(ApiConnectionError) as raised:
+        make_api(url, hooks=[recorder], retries=0).get_client_key_list("acme")
+
+    (ended,) = [event for event in recorder.events if isinstance(event, RequestEnded)]
+    assert (ended.status, ended.error, ended.protocol_version) == (None, raised.value, None)
+
+
+def test_headers_a_hook_adds_stay_with_the_origin_but_trace_context(
+    make_api: ApiFactory,
+) -> None:
+    class Adds(Hook):
+        def request_sending(self, event: RequestSending) -> None:
+            event.extra_headers.update(
+                {"traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01", "baggage": "k=v"}
+            )
+
+    with ScriptedServer(Reply.json(200, {"clientKeyId": "key-1"})) as elsewhere:
+        moved = Reply(302, [("Location", elsewhere.url + "/org/acme/key/key-1")])
+        with ScriptedServer(moved) as server:
+            make_api(server.url, hooks=[Adds()]).get_client_key("acme", "key-1")
+
+    assert server.requests[0].headers["baggage"] == "k=v"
+    assert "traceparent" in server.requests[0].headers
+    assert elsewhere.requests[0].headers["traceparent"].startswith("00-111")
+    assert "baggage" not in elsewhere.requests[0].headers
+
+
+def test_an_invalid_header_a_hook_adds_is_logged_and_left_out(
+    make_api: ApiFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Adds(Hook):
+        def request_sending(self, event: RequestSending) -> None:
+            event.extra_headers["X-Split"] = "a\r\nInjected: yes"
+            event.extra_headers["X-Fine"] = "fine"
+
+    with (
+        ScriptedServer(Reply.json(200, [])) as server,
+        caplog.at_level(logging.WARNING, logger="katanemo_identity"),
+    ):
+        make_api(server.url, hooks=[Adds()]).get_client_key_list(
+            "acme", _headers={"x-fine": "the caller's"}
+        )
+
+    sent = server.requests[0].headers
+    assert sent.get_all("X-Fine") == ["fine"]  # the hook's replaces the caller's, sent once
+    assert "X-Split" not in sent
+    assert "Injected" not in sent
+    assert "X-Split" in caplog.text
+
+
+class Interrupts(Recorder):
+    """Records like a Recorder, and raises KeyboardInterrupt from one method."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__()
+        self.method = method
+
+    def call_started(self, event: CallStarted) -> None:
+        super().call_started(event)
+        if self.method == "call_started":
+            raise KeyboardInterrupt
+
+    def request_sending(self, event: RequestSending) -> None:
+        if self.method == "request_sending":
+            raise KeyboardInterrupt
+
+    def call_ended(self, event: CallEnded) -> None:
+        super().call_ended(event)
+        if self.method == "call_ended":
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("method", ["call_started", "request_sending", "call_ended"])
+def test_a_hook_raising_keyboard_interrupt_stops_the_call_after_every_hook_is_told_it_ended(
+    identity_server: IdentityServer, make_api: ApiFactory, method: str
+) -> None:
+    before, after = RequestRecorder(), RequestRecorder()
+    api = make_api(identity_server.url, hooks=[before, Interrupts(method), after])
+
+    with pytest.raises(KeyboardInterrupt):
+        api.get_client_key_list("acme")
+
+    for recorder in (before, after):
+        kinds = [type(event) for event in recorder.events]
+        if recorder is after and method == "call_started":
+            assert kinds == []  # never told the call started, so not told it ended
+            continue
+        assert kinds[0] is CallStarted
+        assert kinds[-1] is CallEnded
+        assert kinds.count(RequestSending) == kinds.count(RequestEnded)
+        ended = recorder.events[-1]
+        assert isinstance(ended, CallEnded)
+        if method != "call_ended":
+            assert isinstance(ended.error, KeyboardInterrupt)
+
+
+def test_call_ended_hands_hooks_the_body_with_its_secrets_masked_and_the_caller_the_raw_one(
+    make_api: ApiFactory,
+) -> None:
+    # A created key whose answer does not decode: the raw body is the
+    # caller's only copy of the secret.
+    answer = {"clientId": 7, "clientSecret": "s3cr3t-value"}
+    recorder = Recorder()
+    with ScriptedServer(Reply.json(201, answer)) as server:
+        api = make_api(server.url, hooks=[recorder])
+        with pytest.raises(ApiDecodeError) as raised:
+            api.create_client_key("acme", ClientKeyRequest(client_name="ci", default_role_id="r"))
+
+    assert "s3cr3t-value" in (raised.value.body or "")
+    ended = recorder.events[-1]
+    assert isinstance(ended, CallEnded)
+    assert isinstance(ended.error, ApiDecodeError)
+    assert ended.error is not raised.value
+    assert "s3cr3t-value" not in (ended.error.body or "")
+    assert '"clientSecret": "**********"' in (ended.error.body or "")
+    assert (ended.error.status, ended.error.url) == (raised.value.status, raised.value.url)
+    assert "s3cr3t-value" not in repr(dataclasses.astuple(ended)) + str(ended.error)
