@@ -334,7 +334,7 @@ def _request_body(operation: Operation[Any], body: object, schema: type[DictSche
         return body.to_model()
     if isinstance(body, schema.model_class):
         return body
-    if isinstance(body, Mapping):
+    if isinstance(body, Mapping) and not isinstance(body, DictSchema):
         return schema(body).to_model()
     name = schema.__name__
     raise ApiTypeError(
