@@ -144,7 +144,10 @@ class IdentityApi:
         **options: Unpack[_RawWriteOptions],
     ) -> ApiResponseWithoutDeserialization: ...
     def create_client_key(
-        self, body: ClientKeyRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self,
+        body: ClientKeyRequestBody,
+        path_params: PathParams = _NO_PATH_PARAMS,
+        **options: object,
     ) -> ApiResponse[ClientKeyResponse] | ApiResponseWithoutDeserialization:
         """Create API Key, ``POST /org/{accountId}/keys``; ``path_params``: ``accountId``."""
         (account_id,) = _path_values(CREATE_CLIENT_KEY, path_params)
@@ -168,7 +171,7 @@ class IdentityApi:
         **options: Unpack[_RawWriteOptions],
     ) -> ApiResponseWithoutDeserialization: ...
     def create_user_for_account(
-        self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Invite User, ``POST /org/{accountId}/user``; ``path_params``: ``accountId``."""
         (account_id,) = _path_values(CREATE_USER_FOR_ACCOUNT, path_params)
@@ -189,7 +192,7 @@ class IdentityApi:
         self, path_params: PathParams = ..., **options: Unpack[_RawOptions]
     ) -> ApiResponseWithoutDeserialization: ...
     def delete_client_key(
-        self, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[str] | ApiResponseWithoutDeserialization:
         """Delete API Key, ``DELETE /org/{accountId}/key/{keyId}``; ``path_params``: ``accountId``, ``keyId``."""
         account_id, key_id = _path_values(DELETE_CLIENT_KEY, path_params)
@@ -209,7 +212,7 @@ class IdentityApi:
         self, path_params: PathParams = ..., **options: Unpack[_RawOptions]
     ) -> ApiResponseWithoutDeserialization: ...
     def get_client_key(
-        self, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[ClientKeyObject] | ApiResponseWithoutDeserialization:
         """Get API Key, ``GET /org/{accountId}/key/{keyId}``; ``path_params``: ``accountId``, ``keyId``."""
         account_id, key_id = _path_values(GET_CLIENT_KEY, path_params)
@@ -229,7 +232,7 @@ class IdentityApi:
         self, path_params: PathParams = ..., **options: Unpack[_RawOptions]
     ) -> ApiResponseWithoutDeserialization: ...
     def get_client_key_list(
-        self, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[tuple[ClientKeyObject, ...]] | ApiResponseWithoutDeserialization:
         """List API Keys, ``GET /org/{accountId}/keys``; ``path_params``: ``accountId``."""
         (account_id,) = _path_values(GET_CLIENT_KEY_LIST, path_params)
@@ -249,7 +252,7 @@ class IdentityApi:
         self, path_params: PathParams = ..., **options: Unpack[_RawOptions]
     ) -> ApiResponseWithoutDeserialization: ...
     def get_user(
-        self, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Get User, ``GET /org/{accountId}/user/{userId}``; ``path_params``: ``accountId``, ``userId``."""
         account_id, user_id = _path_values(GET_USER, path_params)
@@ -269,7 +272,7 @@ class IdentityApi:
         self, path_params: PathParams = ..., **options: Unpack[_RawOptions]
     ) -> ApiResponseWithoutDeserialization: ...
     def get_users_for_account(
-        self, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[tuple[UserResponse, ...]] | ApiResponseWithoutDeserialization:
         """List Users, ``GET /org/{accountId}/user``; ``path_params``: ``accountId``."""
         (account_id,) = _path_values(GET_USERS_FOR_ACCOUNT, path_params)
@@ -292,7 +295,7 @@ class IdentityApi:
         **options: Unpack[_RawWriteOptions],
     ) -> ApiResponseWithoutDeserialization: ...
     def update_user(
-        self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: Any
+        self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Update user, ``PUT /org/{accountId}/user/{userId}``; ``path_params``: ``accountId``, ``userId``."""
         user_id, account_id = _path_values(UPDATE_USER, path_params)
