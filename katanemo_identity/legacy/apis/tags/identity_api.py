@@ -114,6 +114,20 @@ _ERROR_BODIES: Mapping[type[IdentityModel], type[DictSchema[Any]]] = {
 class IdentityApi:
     """The eight operations, called as ``katanemo_sdk`` called them.
 
+    Each method takes:
+
+    * ``body`` (the writes; may be positional): the old model, a dict of its
+      JSON fields, or the ``katanemo_identity.models`` model;
+    * ``path_params`` (may be positional for the reads): the path values by
+      their camelCase names, e.g. ``{"accountId": "acme", "keyId": key_id}``;
+    * keyword-only ``content_type`` (the writes; ``application/json`` only),
+      ``accept_content_types`` (sent as ``Accept``), ``stream`` (accepted;
+      the body is read whole), ``timeout`` (see the module docstring) and
+      ``skip_deserialization``.
+
+    It returns an ``ApiResponse`` (``.response``, ``.body``, ``.headers``), or
+    with ``skip_deserialization=True`` an ``ApiResponseWithoutDeserialization``.
+
     Every method raises ``ApiException`` for an error status (the modern
     exception, e.g. ``katanemo_identity.ConflictException``, is its
     ``__cause__``); ``ApiTypeError`` for a ``path_params`` key missing or
