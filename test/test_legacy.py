@@ -16,6 +16,7 @@ from pprint import pprint
 
 import pytest
 import urllib3
+from servers import Reply, ScriptedServer
 
 import katanemo_identity
 import katanemo_identity.legacy as katanemo_sdk
@@ -268,6 +269,28 @@ def test_update_user_as_documented(identity_server: IdentityServer) -> None:
     sent = identity_server.requests[-2]
     assert (sent.method, sent.path) == ("PUT", "/org/acme/user/ada%40example.com")
     assert json.loads(sent.body) == {"accountId": "acme", "roles": ["reader"]}
+
+
+def test_the_response_holds_what_the_sdk_read() -> None:
+    body = b'[{"clientName": "ci", "lastLogin": "yesterday"}]'
+    reply = Reply(
+        200, [("Content-Type", "application/json"), ("X-Request-Id", "r-1")], body, reason="Fine"
+    )
+    with (
+        ScriptedServer(reply) as server,
+        katanemo_sdk.ApiClient(
+            katanemo_sdk.Configuration(host=server.url, proxy_from_env=False)
+        ) as api_client,
+    ):
+        api_response = identity_api.IdentityApi(api_client).get_client_key_list(
+            path_params={"accountId": "acme"}
+        )
+
+    assert (api_response.response.status, api_response.response.reason) == (200, "Fine")
+    assert api_response.response.data == body
+    assert api_response.response.getheaders()["X-Request-Id"] == "r-1"
+    # The field this version does not know is ignored, as by the modern models.
+    assert [dict(key) for key in api_response.body] == [{"clientName": "ci"}]
 
 
 # -- errors, one per status class ----------------------------------------------
