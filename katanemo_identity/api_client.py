@@ -279,7 +279,9 @@ class ApiClient:
                 raise _from_attempt(
                     self._undecodable(operation, response, raw, error), request, attempted
                 ) from None
-            return ApiResponse(status, response.headers, data, raw, attempted.retries_taken)
+            return ApiResponse(
+                status, response.headers, data, raw, attempted.retries_taken, response.reason
+            )
 
     def call_without_preload(
         self,

@@ -21,6 +21,8 @@ class ApiResponse(Generic[T]):
             hold a secret that ``data`` masks.
         retries_taken: How many times the request was sent again before
             this answer.
+        reason: The HTTP reason phrase the server sent (``"OK"``), as
+            ``ApiException.reason`` carries it for an error.
     """
 
     status_code: int
@@ -28,3 +30,4 @@ class ApiResponse(Generic[T]):
     data: T
     raw_data: bytes = field(repr=False)
     retries_taken: int = 0
+    reason: str | None = None

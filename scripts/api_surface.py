@@ -21,6 +21,7 @@ import enum
 import importlib
 import inspect
 import json
+import pkgutil
 import re
 import sys
 import types
@@ -50,6 +51,11 @@ PUBLIC_MODULES = (
     "katanemo_identity.testing.plugin",
     "katanemo_identity.testing.server",
     "katanemo_identity.cli",
+    "katanemo_identity.legacy",
+    "katanemo_identity.legacy.api_client",
+    "katanemo_identity.legacy.apis.tags.identity_api",
+    "katanemo_identity.legacy.exceptions",
+    "katanemo_identity.legacy.schemas",
 )
 
 #: Dunder methods a caller relies on (construction, context managers, equality, iteration).
@@ -73,6 +79,13 @@ def surface() -> dict[str, Any]:
         if isinstance(value, types.ModuleType)
         and value.__name__ == f"katanemo_identity.models.{name}"
         and not name.startswith("_")
+    )
+    # The old client's models: one module per schema, imported by path, not from the package.
+    legacy_models = importlib.import_module("katanemo_identity.legacy.model")
+    model_modules += sorted(
+        f"{legacy_models.__name__}.{found.name}"
+        for found in pkgutil.iter_modules(legacy_models.__path__)
+        if not found.name.startswith("_")
     )
     modules = {}
     for name in (*PUBLIC_MODULES, *model_modules):

@@ -154,6 +154,13 @@ def test_with_http_info_returns_status_headers_data_and_raw_bytes(
     assert server.requests[0].path == case.path
 
 
+def test_with_http_info_carries_the_reason_phrase_the_server_sent(make_api: ApiFactory) -> None:
+    reply = Reply(200, [("Content-Type", "application/json")], b"[]", reason="Fine By Us")
+    with ScriptedServer(reply) as server:
+        response = make_api(server.url).get_client_key_list_with_http_info("acme")
+    assert response.reason == "Fine By Us"
+
+
 @by_name
 def test_without_preload_content_returns_the_unread_urllib3_response(
     make_api: ApiFactory, case: Case

@@ -40,6 +40,7 @@ def test_the_asserted_types_are_what_the_calls_return(
     check_types.check_errors(identity_api, identity_server)
     check_types.check_models()
     check_types.check_client()
+    check_types.check_legacy(identity_server)
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from typing_extensions import assert_type
 
 import katanemo_identity
+import katanemo_identity.legacy as katanemo_sdk
 from katanemo_identity import (
     ApiClient,
     ApiResponse,
@@ -32,6 +33,19 @@ from katanemo_identity import (
     UserResponse,
     models,
 )
+from katanemo_identity.legacy import api_client as legacy_api_client
+from katanemo_identity.legacy import schemas
+from katanemo_identity.legacy.apis.tags import identity_api
+from katanemo_identity.legacy.model.client_key_object import (
+    ClientKeyObject as LegacyClientKeyObject,
+)
+from katanemo_identity.legacy.model.client_key_request import (
+    ClientKeyRequest as LegacyClientKeyRequest,
+)
+from katanemo_identity.legacy.model.client_key_response import (
+    ClientKeyResponse as LegacyClientKeyResponse,
+)
+from katanemo_identity.legacy.model.user_response import UserResponse as LegacyUserResponse
 from katanemo_identity.testing import IdentityServer
 
 ErrorT = TypeVar("ErrorT", bound=Exception)
@@ -324,3 +338,66 @@ def check_client() -> None:
         assert_type(api_client, ApiClient)
         assert_type(IdentityApi(api_client).api_client, ApiClient)
     assert_type(Configuration(timeout=(1.0, 2.0)).timeout, float | tuple[float, float])
+
+
+def check_legacy(server: IdentityServer) -> None:
+    """The katanemo_sdk layer: each method's result type, chosen by ``skip_deserialization``."""
+    account = "legacy"  # apart from the accounts the checks above fill
+    path = {"accountId": account}
+    configuration = katanemo_sdk.Configuration(
+        host=server.url, access_token=server.access_token, proxy_from_env=False
+    )
+    with katanemo_sdk.ApiClient(configuration) as api_client:
+        api = identity_api.IdentityApi(api_client)
+        created = assert_type(
+            api.create_client_key(
+                path_params=path,
+                body=LegacyClientKeyRequest(clientName="legacy", defaultRoleId="deployer"),
+            ),
+            legacy_api_client.ApiResponse[LegacyClientKeyResponse],
+        )
+        assert_type(created.response, urllib3.HTTPResponse)
+        assert_type(created.body["clientId"], object)
+        assert_type(created.headers, schemas.Unset)
+        key = {"accountId": account, "keyId": str(created.body["clientId"])}
+        assert_type(
+            api.get_client_key(path_params=key),
+            legacy_api_client.ApiResponse[LegacyClientKeyObject],
+        )
+        assert_type(
+            api.get_client_key_list(path_params=path, timeout=5),
+            legacy_api_client.ApiResponse[tuple[LegacyClientKeyObject, ...]],
+        )
+        assert_type(
+            api.get_client_key_list(path_params=path, skip_deserialization=True),
+            legacy_api_client.ApiResponseWithoutDeserialization,
+        )
+        invite = {"accountId": account, "userId": USER}
+        assert_type(
+            api.create_user_for_account(path_params=path, body=invite),
+            legacy_api_client.ApiResponse[LegacyUserResponse],
+        )
+        user = {"accountId": account, "userId": USER}
+        assert_type(
+            api.update_user(
+                path_params=user, body=UserRequest(account_id=account), timeout=(1.0, 5.0)
+            ),
+            legacy_api_client.ApiResponse[LegacyUserResponse],
+        )
+        assert_type(
+            api.get_user(path_params=user, stream=True),
+            legacy_api_client.ApiResponse[LegacyUserResponse],
+        )
+        assert_type(
+            api.get_users_for_account(path_params=path),
+            legacy_api_client.ApiResponse[tuple[LegacyUserResponse, ...]],
+        )
+        assert_type(api.delete_client_key(path_params=key), legacy_api_client.ApiResponse[str])
+        error = caught(katanemo_sdk.ApiException, lambda: api.get_client_key(path_params=key))
+        assert_type(error.body, bytes | None)
+        assert_type(error.status, int | None)
+        # An option the read operations do not take: refused by the checkers and at run time.
+        caught(
+            katanemo_sdk.ApiTypeError,
+            lambda: api.get_user(path_params=user, content_type="application/json"),  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue]
+        )

@@ -1,0 +1,1 @@
+"""``katanemo_sdk.apis``: the operations, under ``apis.tags``."""
