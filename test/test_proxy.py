@@ -16,17 +16,22 @@ import contextlib
 import http.server
 import json
 import logging
+import re
 import socket
 import ssl
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import trustme
 import truststore
+import urllib3
 from proxykit import FORWARDING_PROXIES, available, forwarding_proxy, pproxy, tinyproxy
 from servers import RawServer, closed_port_url
 
@@ -661,6 +666,116 @@ def test_the_explicit_proxy_applies_to_every_host() -> None:
     assert configuration.proxy == "http://proxy.example:3128"
     rules = configuration.proxy_settings({"NO_PROXY": "*"})
     assert rules.proxy_for("https://api.example.com") == "http://proxy.example:3128"
+
+
+# -- the environment, side by side with requests and httpx ---------------------------------
+
+#: The table in docs/configuration.md: every row is checked here, against all three clients.
+CONFIGURATION_PAGE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+TABLE_MARKER = "<!-- proxy-environment-table"
+
+
+@dataclass(frozen=True)
+class EnvironmentCase:
+    """One row: an environment, a URL, and the proxy host each client picks (or direct, error)."""
+
+    environ: dict[str, str]
+    url: str
+    sdk: str
+    requests: str
+    httpx: str
+
+    @property
+    def case_id(self) -> str:
+        return " ".join(f"{name}={value}" for name, value in self.environ.items()) + " " + self.url
+
+
+def environment_table() -> list[EnvironmentCase]:
+    text = CONFIGURATION_PAGE.read_text(encoding="utf-8")
+    rows = text.split(TABLE_MARKER, 1)[1].split("\n\n", 2)[1].splitlines()[2:]
+    cases = []
+    for row in rows:
+        environment, url, sdk, via_requests, via_httpx = (cell.strip() for cell in row.split(" | "))
+        environ = dict(
+            pair.split("=", 1) for pair in re.findall(r"`([A-Za-z_]+=[^`]*)`", environment)
+        )
+        cases.append(EnvironmentCase(environ, url.strip("`"), sdk, via_requests, via_httpx))
+    return cases
+
+
+ENVIRONMENT_CASES = environment_table()
+
+
+def proxy_host(proxy: str | None) -> str:
+    return "direct" if proxy is None else str(urlsplit(proxy).hostname)
+
+
+def sdk_choice(case: EnvironmentCase) -> str:
+    try:
+        return proxy_host(ProxySettings.from_environment(case.environ).proxy_for(case.url))
+    except ApiValueError:
+        return "error"
+
+
+def requests_choice(case: EnvironmentCase) -> str:
+    import requests.adapters
+    import requests.utils
+
+    proxy = requests.utils.select_proxy(case.url, requests.utils.get_environ_proxies(case.url))
+    if proxy is None:
+        return "direct"
+    try:  # what requests' adapter does with the proxy it selected
+        proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")
+        host = urllib3.util.parse_url(proxy).host
+        requests.adapters.HTTPAdapter().proxy_manager_for(proxy)
+    except Exception:
+        return "error"
+    return host or "error"
+
+
+def httpx_choice(case: EnvironmentCase) -> str:
+    import httpx
+
+    try:
+        client = httpx.Client()
+    except Exception:
+        return "error"
+    with client:
+        transport = client._transport_for_url(httpx.URL(case.url))
+        if transport is client._transport:
+            return "direct"
+        return str(transport._pool._proxy_url.host.decode())  # type: ignore[attr-defined]
+
+
+def test_the_environment_table_has_the_cases_that_trip_users() -> None:
+    variables = {name for case in ENVIRONMENT_CASES for name in case.environ}
+    assert {"ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} <= variables
+    no_proxy = {case.environ.get("NO_PROXY", "") for case in ENVIRONMENT_CASES}
+    assert {
+        "*",
+        "*.example.com",
+        ".example.com",
+        "10.0.0.0/8",
+        "[::1]:8443",
+        "fd00::/8",
+    } <= no_proxy
+    assert len(ENVIRONMENT_CASES) >= 40
+
+
+@pytest.mark.parametrize(
+    "case", ENVIRONMENT_CASES, ids=[case.case_id for case in ENVIRONMENT_CASES]
+)
+def test_each_environment_row_holds_for_the_sdk_requests_and_httpx(
+    case: EnvironmentCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sdk_choice(case) == case.sdk
+    if urllib.request.proxy_bypass is not urllib.request.proxy_bypass_environment:
+        # macOS and Windows add the system's proxy settings (and may look names up).
+        return
+    for name, value in case.environ.items():
+        monkeypatch.setenv(name, value)
+    assert requests_choice(case) == case.requests
+    assert httpx_choice(case) == case.httpx
 
 
 # -- TLS: an ssl.SSLContext of the caller's choosing ---------------------------------------
