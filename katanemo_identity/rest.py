@@ -616,13 +616,15 @@ def transport_error(
             connection (past the proxy's tunnel, when there is one).
         proxy: The proxy the request was routed through, credentials masked.
     """
-    # The proxy is to blame only for what happened before it took the request.
-    at_proxy = isinstance(error, ProxyError) and not sent
+    labelled_proxy = isinstance(error, ProxyError)
     if isinstance(error, (ProxyError, ProtocolError)) and isinstance(error.args[-1], BaseException):
         error = error.args[-1]  # urllib3's wrapper around what happened
-    made: ApiConnectionError
-    blamed = proxy if at_proxy or (proxy is not None and not sent and not _is_tls(error)) else None
+    # Before the request was sent, through a proxy, every failure happened
+    # at the proxy, except TLS with the server inside the tunnel (which
+    # urllib3 does not label a proxy error). After, the proxy only relays.
+    blamed = proxy if not sent and (labelled_proxy or not _is_tls(error)) else None
     to = f" to the proxy {proxy}" if blamed else ""
+    made: ApiConnectionError
     if sent:
         if isinstance(error, ReadTimeoutError):
             made = ApiTimeoutError(
@@ -671,13 +673,13 @@ def transport_error(
     if blamed:
         made.proxy = blamed
         if made.advice is ApiConnectionError.advice:
-            made.advice = PROXY_ADVICE
+            made.advice = _PROXY_ADVICE
     made.method, made.url = method, url
     return made
 
 
 #: What to do when the proxy could not be reached or dropped the connection.
-PROXY_ADVICE = (
+_PROXY_ADVICE = (
     "Check that the proxy is running and that its URL (Configuration.proxy, or "
     "$HTTPS_PROXY, $HTTP_PROXY, $ALL_PROXY) is right, then retry."
 )
