@@ -501,28 +501,26 @@ class ProxySettings:
             ApiValueError: a proxy variable that applies holds an unusable URL.
         """
 
-        def read(name: str) -> tuple[str, str] | None:
+        def read(name: str) -> tuple[str, str]:
+            """The variable's value (empty when unset) and the spelling it was read from."""
             for spelling in (name.lower(), name):
                 if spelling in environ:
                     if spelling == "HTTP_PROXY" and "REQUEST_METHOD" in environ:
                         continue
-                    value = environ[spelling].strip()
-                    return (value, "$" + spelling) if value else None
-            return None
+                    return environ[spelling].strip(), "$" + spelling
+            return "", "$" + name
 
         def proxy(name: str) -> str | None:
-            found = read(name) or read("ALL_PROXY")
-            return validate_proxy(*found) if found else None
+            value, source = read(name)
+            if not value:
+                value, source = read("ALL_PROXY")
+            return validate_proxy(value, source) if value else None
 
-        bypass = read("NO_PROXY")
+        bypass, _ = read("NO_PROXY")
         return cls(
             http_proxy=proxy("HTTP_PROXY"),
             https_proxy=proxy("HTTPS_PROXY"),
-            no_proxy=tuple(
-                entry.strip().lower()
-                for entry in (bypass or ("", ""))[0].split(",")
-                if entry.strip()
-            ),
+            no_proxy=tuple(entry.strip().lower() for entry in bypass.split(",") if entry.strip()),
         )
 
     def __repr__(self) -> str:
