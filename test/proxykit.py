@@ -139,6 +139,9 @@ def squid() -> Iterator[int]:
             "shutdown_lifetime 0 seconds",
             "via off",
             "forwarded_for delete",
+            # No look-up of this machine's name, no ICMP helper.
+            "visible_hostname localhost",
+            "pinger_enable off",
         ]
         config = Path(scratch) / "squid.conf"
         config.write_text("\n".join(lines) + "\n", encoding="utf-8")
