@@ -270,6 +270,8 @@ class ApiClient:
             if not 200 <= status <= 299:
                 failure = self._error(response, raw)
                 advice = operation.advise(status, path_values, body) if operation.advise else None
+                if advice is None and status in (401, 407) and failure.data is None:
+                    advice = self._proxy_advice(attempted.url, status)
                 if advice is not None:
                     failure.advice = advice
                 raise _from_attempt(failure, request, attempted)
@@ -409,6 +411,29 @@ class ApiClient:
         if policy is None:
             policy = self._policies[key] = RetryPolicy(*key)
         return policy
+
+    def _proxy_advice(self, url: str, status: int) -> str | None:
+        """Advice naming the proxy's credentials, for a 401 or 407 with no API error body.
+
+        Some proxies (tinyproxy) refuse a forwarded request's credentials with
+        401, like the API refusing a token: without the API's error body the
+        answer may be either's. The API's own 401, with its body, is not the
+        proxy's.
+        """
+        proxy = self.rest_client.proxy_for(url)
+        if proxy is None:
+            return None
+        credentials = (
+            f"the credentials of the proxy {proxy} (user and password in its URL, "
+            "or Proxy-Authorization in proxy_headers)"
+        )
+        if status == 407:
+            return f"The proxy refused the request: check {credentials}."
+        return (
+            "This 401 carries no API error body, so the proxy may have sent it: check "
+            f"{credentials}, and the access token (Configuration.access_token or the "
+            "KATANEMO_IDENTITY_TOKEN environment variable)."
+        )
 
     @staticmethod
     def _error(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:

@@ -4,7 +4,7 @@ Nothing here does I/O. Transport settings (TLS, proxy, pool size) are read
 once, when an ``ApiClient`` is created; the host, token, timeout and retry
 settings are read on every request, so changing them takes effect at once.
 ``ProxySettings`` decides, per URL, whether a request goes through a proxy
-(the explicit ``proxy``, else ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``).
+(the explicit ``proxy``, else ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY``).
 """
 
 from __future__ import annotations
@@ -58,15 +58,15 @@ class Configuration:
         key_file: Path of the client certificate's private key.
         ssl_context: A ready ``ssl.SSLContext`` (e.g. ``truststore.SSLContext``
             for the operating system's trust store) used for every TLS
-            connection instead of ``verify_ssl``, ``ssl_ca_cert``,
+            connection (an ``https://`` proxy's too) instead of ``verify_ssl``, ``ssl_ca_cert``,
             ``cert_file`` and ``key_file``, which must then be left unset.
         proxy: URL of an HTTP(S) proxy to send every request through; it wins
             over the environment. Credentials in it (``http://user:pass@proxy``)
             are sent to the proxy alone, as ``Proxy-Authorization``.
         proxy_headers: Extra headers for the proxy, e.g. ``Proxy-Authorization``.
-        proxy_from_env: Without ``proxy``, use ``HTTPS_PROXY``, ``HTTP_PROXY``
-            and ``NO_PROXY`` (either case) as read when the client is created.
-            False ignores them.
+        proxy_from_env: Without ``proxy``, use ``HTTPS_PROXY``, ``HTTP_PROXY``,
+            ``ALL_PROXY`` and ``NO_PROXY`` (either case) as read when the client
+            is created. False ignores them.
         connection_pool_maxsize: Most connections open at once per host; a
             call that finds them all busy waits for one (within
             ``total_timeout``). Size it to the threads that share the client.
@@ -408,8 +408,8 @@ def _checked_ssl_context(
 # -- proxies -------------------------------------------------------------------
 
 #: The environment variables read for proxies; the lower-case spelling of each is read
-#: too, and wins when both are set.
-PROXY_ENV = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
+#: too, and wins when both are set. ``ALL_PROXY`` serves a scheme whose own variable is unset.
+PROXY_ENV = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
 
 
 def mask_proxy(url: str) -> str:
@@ -463,18 +463,19 @@ def validate_proxy(value: str, source: str) -> str:
     return url
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ProxySettings:
     """Which proxy, if any, each request goes through: fixed once, applied per URL.
 
     Built by ``Configuration.proxy_settings()`` when an ``ApiClient`` is
     created; the client asks ``proxy_for`` once per scheme, host and port, so
-    a ``host`` changed later is routed by the same rules.
+    a ``host`` changed later is routed by the same rules. ``repr()`` and
+    ``str()`` mask the credentials of every proxy URL.
 
     Attributes:
         proxy: The explicit proxy: when set, every request goes through it.
-        http_proxy: The proxy for http:// URLs (``$HTTP_PROXY``).
-        https_proxy: The proxy for https:// URLs (``$HTTPS_PROXY``).
+        http_proxy: The proxy for http:// URLs (``$HTTP_PROXY``, else ``$ALL_PROXY``).
+        https_proxy: The proxy for https:// URLs (``$HTTPS_PROXY``, else ``$ALL_PROXY``).
         no_proxy: Hosts reached directly (``$NO_PROXY``): a name also
             covers its subdomains, an IP address or network (``10.0.0.0/8``)
             covers its addresses, ``host:port`` only that port, ``*`` all.
@@ -487,29 +488,51 @@ class ProxySettings:
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str]) -> ProxySettings:
-        """Read ``HTTPS_PROXY``, ``HTTP_PROXY`` and ``NO_PROXY`` (either case; lower case wins).
+        """Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY``.
 
-        Under CGI (``REQUEST_METHOD`` set) upper-case ``HTTP_PROXY`` is
-        ignored: there it can come from a request's ``Proxy`` header.
+        Each in either case: the lower-case spelling wins when it is set,
+        even to an empty value (which then means "none", as in the standard
+        library). ``ALL_PROXY`` is the proxy of a scheme whose own variable
+        gives none. Under CGI (``REQUEST_METHOD`` set) upper-case
+        ``HTTP_PROXY`` is ignored: there it can come from a request's
+        ``Proxy`` header.
 
         Raises:
-            ApiValueError: a proxy variable holds an unusable URL.
+            ApiValueError: a proxy variable that applies holds an unusable URL.
         """
 
-        def read(name: str) -> str | None:
-            value = environ.get(name.lower()) or None
-            if value is None and not (name == "HTTP_PROXY" and "REQUEST_METHOD" in environ):
-                value = environ.get(name) or None
-            return value
+        def read(name: str) -> tuple[str, str]:
+            """The variable's value (empty when unset) and the spelling it was read from."""
+            for spelling in (name.lower(), name):
+                if spelling in environ:
+                    if spelling == "HTTP_PROXY" and "REQUEST_METHOD" in environ:
+                        continue
+                    return environ[spelling].strip(), "$" + spelling
+            return "", "$" + name
 
-        https, http, bypass = (read(name) for name in PROXY_ENV)
+        def proxy(name: str) -> str | None:
+            value, source = read(name)
+            if not value:
+                value, source = read("ALL_PROXY")
+            return validate_proxy(value, source) if value else None
+
+        bypass, _ = read("NO_PROXY")
         return cls(
-            http_proxy=validate_proxy(http, "$HTTP_PROXY") if http else None,
-            https_proxy=validate_proxy(https, "$HTTPS_PROXY") if https else None,
-            no_proxy=tuple(
-                entry.strip().lower() for entry in (bypass or "").split(",") if entry.strip()
-            ),
+            http_proxy=proxy("HTTP_PROXY"),
+            https_proxy=proxy("HTTPS_PROXY"),
+            no_proxy=tuple(entry.strip().lower() for entry in bypass.split(",") if entry.strip()),
         )
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={mask_proxy(value)!r}" if value is not None else f"{name}=None"
+            for name, value in (
+                ("proxy", self.proxy),
+                ("http_proxy", self.http_proxy),
+                ("https_proxy", self.https_proxy),
+            )
+        )
+        return f"ProxySettings({fields}, no_proxy={self.no_proxy!r})"
 
     @property
     def any(self) -> bool:

@@ -123,12 +123,20 @@ class ApiConnectionError(OpenApiException):
 
     Attributes:
         outcome_unknown: False when the request provably never reached the
-            server (the connection could not be established); True when it may
-            have been received and acted on.
+            server (it was not sent: the connection could not be established);
+            True when it may have been received and acted on. Through a
+            proxy the same holds: a request the proxy forwarded and lost is
+            True, like a direct one.
+        proxy: The proxy at fault, its credentials masked, when the failure
+            happened before the proxy took the request (it could not be
+            reached, its TLS failed, it refused the tunnel); else None.
     """
 
     #: What a caller can do about this error.
     advice = "Check that the server is running and that the host is right, then retry."
+
+    #: The proxy at fault (credentials masked), or None.
+    proxy: str | None = None
 
     #: Whether trying again may succeed (False for a TLS or proxy failure,
     #: or a whole-call limit that ran out).
@@ -166,6 +174,8 @@ class ApiTimeoutError(ApiConnectionError):
     def advice(self) -> str:  # type: ignore[override]
         if self.expired == "total":
             return "The call took longer than total_timeout allows: retry later, or allow more."
+        if self.proxy is not None:
+            return "The proxy did not answer in time: check that it is running and reachable."
         return "The server did not answer in time: retry, or allow a longer timeout."
 
 

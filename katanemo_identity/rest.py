@@ -42,13 +42,14 @@ from urllib3.exceptions import (
     HTTPError,
     LocationValueError,
     NewConnectionError,
+    ProtocolError,
     ProxyError,
     ReadTimeoutError,
     SSLError,
 )
 from urllib3.util.retry import Retry
 
-from katanemo_identity.configuration import Configuration, ProxySettings
+from katanemo_identity.configuration import Configuration, ProxySettings, mask_proxy
 from katanemo_identity.deadline import Deadline
 from katanemo_identity.exceptions import (
     ApiClientClosedError,
@@ -125,6 +126,11 @@ class _WatchedConnection:
     sent_on: object | None = None
 
     def request(self, *args: Any, **kwargs: Any) -> None:
+        if self.sock is None:  # type: ignore[attr-defined]
+            # Connect first, as http.client would on the first write, so that
+            # the deadline's ``sent`` means the request itself began to go
+            # out: a failure before it (to a proxy too) provably sent nothing.
+            self.connect()  # type: ignore[attr-defined]
         deadline: Deadline | None = getattr(_sending, "deadline", None)
         if deadline is not None and not deadline.attach(self):  # type: ignore[arg-type]
             raise TimeoutError("the whole-call limit ran out before sending")
@@ -281,9 +287,16 @@ class RESTClientObject:
         except (HTTPError, OSError) as error:
             if deadline.expired or deadline.remaining() <= 0:
                 raise _total_timeout(method, url, deadline, sent=deadline.sent) from error
-            raise transport_error(method, url, error) from error
+            raise transport_error(
+                method, url, error, sent=deadline.sent, proxy=self.proxy_for(url)
+            ) from error
         finally:
             _sending.deadline = None
+
+    def proxy_for(self, url: str) -> str | None:
+        """The proxy a request to ``url`` goes through, its credentials masked; None for direct."""
+        proxy = self._proxies.proxy_for(url) if self._proxies.any else None
+        return None if proxy is None else mask_proxy(proxy)
 
     def _route(self, url: str) -> tuple[HTTPConnectionPool, str]:
         """Return the pool for ``url`` and the target to ask it for.
@@ -351,7 +364,7 @@ class RESTClientObject:
             response.close()
             if deadline.expired:
                 raise _total_timeout(method, url, deadline, sent=True) from error
-            raise transport_error(method, url, error, request_sent=True) from error
+            raise transport_error(method, url, error, sent=True) from error
         finally:
             response.release_conn()
         if deadline.expired:
@@ -500,7 +513,13 @@ class ProxyRoutingPoolManager(urllib3.PoolManager):
         manager = self._proxy_managers.get(proxy)
         if manager is None:
             url, headers = split_proxy_credentials(proxy, self._proxy_headers)
-            manager = urllib3.ProxyManager(url, proxy_headers=headers, **self._pool_arguments)
+            arguments = dict(self._pool_arguments)
+            if "ssl_context" in arguments and url.startswith("https:"):
+                # Inside a tunnel urllib3 verifies an https:// proxy with its
+                # own context: the caller's must verify the proxy too, as
+                # ssl_ca_cert does.
+                arguments["proxy_ssl_context"] = arguments["ssl_context"]
+            manager = urllib3.ProxyManager(url, proxy_headers=headers, **arguments)
             manager.pool_classes_by_scheme = self.pool_classes_by_scheme
             self._proxy_managers[proxy] = manager
         return manager
@@ -580,40 +599,103 @@ def _total_timeout(
 
 
 def transport_error(
-    method: str, url: str, error: BaseException, *, request_sent: bool | None = None
+    method: str, url: str, error: BaseException, *, sent: bool, proxy: str | None = None
 ) -> ApiConnectionError:
     """Translate a urllib3 or socket failure into this SDK's typed error.
 
-    ``request_sent`` overrides the judgement of whether the request may have
-    reached the server (it has, once a response is being read).
+    Whether the request may have reached the server follows from ``sent``
+    alone, never from urllib3's label: through a forwarding proxy urllib3
+    calls a connection lost after the request went out "Unable to connect
+    to proxy" (the connection forgets it had reached the proxy when it closes).
+
+    Args:
+        method: The request's method, for the error.
+        url: The request's URL, for the error.
+        error: What urllib3 or the socket raised.
+        sent: Whether the request began to go out on an established
+            connection (past the proxy's tunnel, when there is one).
+        proxy: The proxy the request was routed through, credentials masked.
     """
-    if isinstance(error, ProxyError) and isinstance(error.original_error, NewConnectionError):
-        error = error.original_error
+    labelled_proxy = isinstance(error, ProxyError)
+    if isinstance(error, (ProxyError, ProtocolError)) and isinstance(error.args[-1], BaseException):
+        error = error.args[-1]  # urllib3's wrapper around what happened
+    # Before the request was sent, through a proxy, every failure happened
+    # at the proxy, except TLS with the server inside the tunnel (which
+    # urllib3 does not label a proxy error). After, the proxy only relays.
+    blamed = proxy if not sent and (labelled_proxy or not _is_tls(error)) else None
+    to = f" to the proxy {proxy}" if blamed else ""
     made: ApiConnectionError
-    if isinstance(error, NewConnectionError):
+    if sent:
+        if isinstance(error, ReadTimeoutError):
+            made = ApiTimeoutError(
+                "timed out waiting for the response", outcome_unknown=True, expired="read"
+            )
+        else:
+            through = f" (through the proxy {proxy})" if proxy else ""
+            made = ApiConnectionError(
+                f"connection lost{through}: {_reason(error)}", outcome_unknown=True
+            )
+    elif isinstance(error, NewConnectionError):
         # Includes name resolution failures: the request never left.
-        made = ApiConnectionError(f"could not connect: {_reason(error)}", outcome_unknown=False)
-    elif isinstance(error, ConnectTimeoutError):
-        made = ApiTimeoutError("timed out connecting", outcome_unknown=False, expired="connect")
-    elif isinstance(error, ReadTimeoutError):
+        made = ApiConnectionError(f"could not connect{to}: {_reason(error)}", outcome_unknown=False)
+    elif isinstance(error, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
+        # A read timeout before sending is a TLS handshake or a CONNECT that
+        # got no answer: part of connecting.
         made = ApiTimeoutError(
-            "timed out waiting for the response", outcome_unknown=True, expired="read"
+            f"timed out connecting{to}", outcome_unknown=False, expired="connect"
         )
-    elif isinstance(error, SSLError):
+    elif _is_tls(error):
+        settings = "ssl_ca_cert or ssl_context" if blamed else "verify_ssl and ssl_ca_cert"
         made = ApiConnectionError(
-            f"TLS failed ({_reason(error)}); check verify_ssl and ssl_ca_cert",
+            f"TLS{' with the proxy ' + blamed if blamed else ''} failed ({_reason(error)}); "
+            f"check {settings}",
             outcome_unknown=False,
         )
         made.transient = False
-    elif isinstance(error, ProxyError):
-        made = ApiConnectionError(f"proxy failed: {_reason(error)}", outcome_unknown=False)
-        made.transient = False
+        if blamed:
+            made.advice = (
+                "Check that the proxy's certificate is trusted: ssl_ca_cert and ssl_context "
+                "verify an https:// proxy as they verify the server."
+            )
+    elif str(error).startswith("Tunnel connection failed: "):
+        answer = str(error).partition(": ")[2]
+        made = ApiConnectionError(
+            f"the proxy {proxy} refused to open a tunnel to the server: {answer}",
+            outcome_unknown=False,
+        )
+        made.transient = answer[:1] == "5"  # it could not reach the server, this time
+        made.advice = _refusal_advice(answer)
     else:
-        made = ApiConnectionError(f"connection lost: {_reason(error)}", outcome_unknown=True)
-    if request_sent is not None:
-        made.outcome_unknown = request_sent
+        made = ApiConnectionError(
+            f"connection{to} lost before the request was sent: {_reason(error)}",
+            outcome_unknown=False,
+        )
+    if blamed:
+        made.proxy = blamed
+        if made.advice is ApiConnectionError.advice:
+            made.advice = _PROXY_ADVICE
     made.method, made.url = method, url
     return made
+
+
+#: What to do when the proxy could not be reached or dropped the connection.
+_PROXY_ADVICE = (
+    "Check that the proxy is running and that its URL (Configuration.proxy, or "
+    "$HTTPS_PROXY, $HTTP_PROXY, $ALL_PROXY) is right, then retry."
+)
+
+
+def _refusal_advice(answer: str) -> str:
+    if answer[:3] in ("401", "407"):
+        return (
+            "The proxy refused its credentials: check the user and password in the proxy URL "
+            "(or Proxy-Authorization in proxy_headers)."
+        )
+    return "Check that the proxy lets clients reach the server's host and port."
+
+
+def _is_tls(error: BaseException) -> bool:
+    return isinstance(error, (SSLError, ssl.SSLError, ssl.CertificateError))
 
 
 def _reason(error: BaseException) -> str:

@@ -13,7 +13,7 @@ last. Reading it top to bottom gives every rule:
   timeout, any of which may follow a create that was applied.
 * **What is retried.** GET, PUT and DELETE after a lost connection, a body
   cut short, a read or connect timeout, or a status in ``RETRY_STATUSES``;
-  never after a TLS or proxy failure, which trying again does not mend.
+  never after a TLS failure or a proxy's refusal, which trying again does not mend.
 * **How long to wait.** ``Retry-After`` on a 429 or 503, when it is no longer
   than ``retry_after_max``; a longer one ends the call at once (retrying
   early only earns another 429). Otherwise exponential backoff with jitter:

@@ -119,7 +119,8 @@ def soak_rows(creates: int, threads: int) -> tuple[list[str], int]:
     rows = [
         "Figure | Value",
         "------ | -----",
-        f"Creates (keys and invites, one shared client, {threads} threads) | {result.creates}",
+        f"Creates (keys and invites, two shared clients, {threads} threads) | {result.creates}",
+        f"&nbsp;&nbsp;of which through a forwarding proxy (pproxy) | {result.through_proxy}",
         f"Create requests the server received (retries included) | {result.requests}",
         f"Faults injected | {result.total_faults}",
     ]
@@ -129,6 +130,7 @@ def soak_rows(creates: int, threads: int) -> tuple[list[str], int]:
     rows += [
         f"Reported done (each found exactly once, secret verified) | {result.done}",
         f"Failed, `outcome_unknown=True` | {result.failed_outcome_unknown}",
+        f"&nbsp;&nbsp;of which sent through the proxy | {result.through_proxy_unknown}",
         f"&nbsp;&nbsp;of which applied all the same (found when listing) | {result.unknown_but_applied}",
         f"Failed, not applied (`outcome_unknown=False`, none found) | {result.failed_not_applied}",
         f"Duplicates found | {result.duplicates}",
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--creates", type=int, default=None, help="creates in the soak")
     options = parser.parse_args(argv)
     examples = options.examples or (100 if options.quick else 2000)
-    creates = options.creates or (200 if options.quick else 5000)
+    creates = options.creates or (200 if options.quick else 10000)
     threads = 8 if options.quick else 16
     forks = 50 if options.quick else 500
 

@@ -30,6 +30,7 @@ from urllib.parse import unquote
 from conftest import KEY, KEY_CREDENTIALS, USER
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from proxykit import forwarding_proxy
 from pydantic import ValidationError
 from servers import RawServer, Reply, ScriptedServer, closed_port_url, http_response
 
@@ -165,6 +166,9 @@ class FaultCase:
         at_least: Seconds the call must take at least (a ``Retry-After`` honoured).
         at_most: Seconds the call may take at most (a limit that must hold),
             when tighter than the table's ceiling ``WITHIN_SECONDS``.
+        proxy: ``"pproxy"`` to send the call through a real forwarding proxy,
+            ``"dead"`` through a proxy URL nothing listens on; None for direct.
+        names_proxy: The error must name the proxy (``ApiConnectionError.proxy``).
     """
 
     name: str
@@ -176,6 +180,8 @@ class FaultCase:
     settings: dict[str, float | int] = field(default_factory=dict)
     at_least: float = 0.0
     at_most: float = WITHIN_SECONDS
+    proxy: str | None = None
+    names_proxy: bool = False
 
     @property
     def case_id(self) -> str:
@@ -216,6 +222,10 @@ class FaultOutcome:
                 f"expected outcome_unknown={case.outcome_unknown}, "
                 f"got {self.raised.outcome_unknown}"
             )
+        if case.names_proxy:
+            named = getattr(self.raised, "proxy", None)
+            if named is None or named not in str(self.raised):
+                found.append(f"the error does not name the proxy: {self.raised}")
         if self.elapsed > case.at_most:
             found.append(f"took {self.elapsed:.2f} s, more than {case.at_most} s")
         if self.elapsed < case.at_least:
@@ -243,6 +253,8 @@ def _per_method(
     at_least: float = 0.0,
     at_most: float = WITHIN_SECONDS,
     success: Callable[[str], Callable[[], FaultServer]] | None = None,
+    proxy: str | None = None,
+    names_proxy: bool = False,
 ) -> list[FaultCase]:
     cases = []
     for method, requests in (("GET", get_requests), ("POST", post_requests)):
@@ -257,9 +269,19 @@ def _per_method(
                 dict(settings or {}),
                 at_least,
                 at_most,
+                proxy,
+                names_proxy,
             )
         )
     return cases
+
+
+def _applying_then_dropping() -> FaultServer:
+    # The reference server: it applies each request, then closes the
+    # connection without an answer.
+    server = IdentityServer()
+    server.inject(drop_connection=True, processed=True, times=None)
+    return server
 
 
 def _ok(method: str) -> Reply:
@@ -456,6 +478,25 @@ def fault_cases() -> list[FaultCase]:
         success=_wrong_shape,
     )
     cases += _per_method(
+        "through a forwarding proxy (pproxy): applied, then the connection dropped",
+        _applying_then_dropping,
+        ApiConnectionError,
+        get_requests=_ALL_RETRIES,
+        post_requests=1,
+        outcome_unknown=True,
+        proxy="pproxy",
+    )
+    cases += _per_method(
+        "the proxy refuses connections (nothing listens on its port): the proxy is named",
+        RefusingServer,
+        ApiConnectionError,
+        get_requests=0,
+        post_requests=0,
+        outcome_unknown=False,
+        proxy="dead",
+        names_proxy=True,
+    )
+    cases += _per_method(
         "200 with an empty body",
         _scripted(Reply(200, (("Content-Type", "application/json"),), b"")),
         ApiDecodeError,
@@ -506,10 +547,21 @@ def call(api: IdentityApi, method: str) -> object:
     )
 
 
+@contextlib.contextmanager
+def _proxy_for(case: FaultCase) -> Iterator[str | None]:
+    if case.proxy == "pproxy":
+        with forwarding_proxy("pproxy") as url:
+            yield url
+    elif case.proxy == "dead":
+        yield closed_port_url().replace("http://", "http://user:pw@")
+    else:
+        yield None
+
+
 def run_fault_case(case: FaultCase) -> FaultOutcome:
-    """Run one scenario against a fresh server and report what happened."""
-    with case.server() as server:
-        api = build_api(server.url, **case.settings)
+    """Run one scenario against a fresh server (through its proxy, if any); report what happened."""
+    with case.server() as server, _proxy_for(case) as proxy:
+        api = build_api(server.url, proxy=proxy, **case.settings)
         try:
             started = time.perf_counter()
             raised: OpenApiException | None = None
@@ -674,6 +726,8 @@ class SoakResult:
         duplicates: Creates found more than once in the state, or applied more than once.
         violations: One line per broken promise (empty when the SDK kept them all).
         elapsed: Seconds the creates took.
+        through_proxy: Creates sent through a real forwarding proxy (pproxy).
+        through_proxy_unknown: Of those, how many failed with ``outcome_unknown=True``.
     """
 
     creates: int = 0
@@ -686,6 +740,8 @@ class SoakResult:
     duplicates: int = 0
     violations: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    through_proxy: int = 0
+    through_proxy_unknown: int = 0
 
     @property
     def total_faults(self) -> int:
@@ -700,16 +756,24 @@ def _plan(count: int, rate: float, seed: int) -> list[SoakFault | None]:
 
 
 def run_soak(
-    creates: int = 200, threads: int = 8, fault_rate: float = 0.3, seed: int = 4
+    creates: int = 200,
+    threads: int = 8,
+    fault_rate: float = 0.3,
+    seed: int = 4,
+    proxy_share: int = 2,
 ) -> SoakResult:
-    """Create ``creates`` keys and users through one client shared by ``threads`` threads.
+    """Create ``creates`` keys and users through two clients shared by ``threads`` threads.
 
-    The server faults ``fault_rate`` of the create requests (retries included),
-    drawing each fault from ``SOAK_FAULTS`` with a fixed ``seed``. Afterwards the
-    state is listed and compared with what each call reported.
+    One client connects directly; the other, which sends every
+    ``proxy_share``-th create, goes through pproxy, a real forwarding proxy,
+    so that the same faults (connections dropped after processing among them)
+    reach it relayed. The server faults ``fault_rate`` of the create requests
+    (retries included), drawing each fault from ``SOAK_FAULTS`` with a fixed
+    ``seed``. Afterwards the state is listed and compared with what each call
+    reported.
     """
     result = SoakResult(creates=creates)
-    with IdentityServer() as server:
+    with IdentityServer() as server, forwarding_proxy("pproxy") as proxy:
         # Faults are taken in order, one per create request; "no fault" slots
         # are one-millisecond delays, which change nothing else.
         injected: list[tuple[str, Fault]] = []
@@ -718,25 +782,31 @@ def run_soak(
             added = server.inject(match=f"POST /org/{SOAK_ACCOUNT}/", **settings)
             if fault is not None:
                 injected.append((fault.name, added))
-        client = ApiClient(
-            Configuration(
-                host=server.url,
-                timeout=(1.0, SOAK_READ_TIMEOUT),
-                retries=RETRIES,
-                retry_backoff_factor=0.01,
-                connection_pool_maxsize=threads,
+        clients = [
+            ApiClient(
+                Configuration(
+                    host=server.url,
+                    timeout=(1.0, SOAK_READ_TIMEOUT),
+                    retries=RETRIES,
+                    retry_backoff_factor=0.01,
+                    connection_pool_maxsize=threads,
+                    proxy=route,
+                    proxy_from_env=False,
+                )
             )
-        )
-        api = IdentityApi(client)
+            for route in (None, proxy)
+        ]
+        api, proxied = (IdentityApi(client) for client in clients)
 
         def create(index: int) -> tuple[int, object]:
+            client = proxied if index % proxy_share == 0 else api
             try:
                 if index % 2:
-                    return index, api.create_user_for_account(
+                    return index, client.create_user_for_account(
                         SOAK_ACCOUNT,
                         UserRequest(account_id=SOAK_ACCOUNT, user_id=f"user-{index}@example.com"),
                     )
-                return index, api.create_client_key(
+                return index, client.create_client_key(
                     SOAK_ACCOUNT,
                     ClientKeyRequest(default_role_id="reader", client_name=f"key-{index}"),
                 )
@@ -752,7 +822,8 @@ def run_soak(
             keys = api.get_client_key_list(SOAK_ACCOUNT)
             users = api.get_users_for_account(SOAK_ACCOUNT)
         finally:
-            client.close()
+            for client in clients:
+                client.close()
 
         log = [request for request in server.requests if request.method == "POST"]
         result.requests = len(log)
@@ -776,6 +847,10 @@ def run_soak(
         for index, outcome in sorted(outcomes.items()):
             name = f"user-{index}@example.com" if index % 2 else f"key-{index}"
             copies = found.get(name, 0)
+            if index % proxy_share == 0:
+                result.through_proxy += 1
+                if isinstance(outcome, OpenApiException) and outcome.outcome_unknown:
+                    result.through_proxy_unknown += 1
             if copies > 1 or applied.get(name, 0) > 1:
                 result.violations.append(
                     f"{name}: applied {applied.get(name)} times, found {copies}"

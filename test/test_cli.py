@@ -370,6 +370,23 @@ def test_connection_refused_prints_one_line_and_exits_3(
     assert_one_error_line(result, EXIT_CONNECTION, "could not connect", url, "--host")
 
 
+def test_a_dead_proxy_is_named_and_the_advice_is_not_to_check_host(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dead = closed_port_url()
+    monkeypatch.setenv("HTTPS_PROXY", dead.replace("http://", "http://ann:pw-s3cret@"))
+
+    result = invoke(
+        capsys, "keys", "list", "--account", "acme", "--host", "https://api.example.invalid"
+    )
+
+    shown = dead.replace("http://", "http://***@")
+    assert_one_error_line(result, EXIT_CONNECTION, f"could not connect to the proxy {shown}")
+    assert "--host" not in result.err
+    assert "proxy is running" in result.err
+    assert "pw-s3cret" not in result.err
+
+
 def test_read_timeout_prints_one_line_and_exits_3_without_hanging(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -1,4 +1,7 @@
-"""Proxies and TLS contexts: a real proxy server (pproxy) on loopback, for http and https.
+"""Proxies and TLS contexts: real proxy servers (pproxy, tinyproxy, squid) on loopback.
+
+pproxy runs everywhere; tinyproxy and squid where they are installed
+(``test/proxykit.py``), their tests skipped elsewhere.
 
 Between the client and the proxy sits a relay that records every byte the
 client sends, so the tests see exactly what the proxy received: the
@@ -13,27 +16,36 @@ import contextlib
 import http.server
 import json
 import logging
+import re
 import socket
 import ssl
 import subprocess
 import sys
 import threading
-import time
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import trustme
 import truststore
-from servers import closed_port_url
+import urllib3
+from proxykit import FORWARDING_PROXIES, available, forwarding_proxy, pproxy, tinyproxy
+from servers import RawServer, closed_port_url
 
 from katanemo_identity import (
     ApiClient,
     ApiConnectionError,
     ApiException,
+    ApiTimeoutError,
     ApiValueError,
+    ClientKeyRequest,
     Configuration,
     IdentityApi,
+    OpenApiException,
+    UnauthorizedException,
 )
 from katanemo_identity.configuration import PROXY_ENV, ProxySettings
 from katanemo_identity.testing import IdentityServer
@@ -55,40 +67,6 @@ def no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # -- the proxy, the relay in front of it, and an https origin ------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def pproxy(*, credentials: str | None = None) -> Iterator[int]:
-    """Run pproxy's HTTP proxy (forwarding and CONNECT) on loopback; yield its port."""
-    port = free_port()
-    listen = f"http://127.0.0.1:{port}" + (f"#{credentials}" if credentials else "")
-    # ``--auth 0``: ask for credentials on every request, never trust an address.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "pproxy", "-l", listen, "--auth", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 20.0
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("pproxy did not start") from None
-                time.sleep(0.02)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -390,6 +368,231 @@ def test_an_unusable_explicit_proxy_is_refused_by_the_configuration() -> None:
     assert PASSWORD_IN_URL not in str(raised.value)
 
 
+# -- a request lost through a forwarding proxy: decided by whether it was sent -----------
+
+
+def proxied(kind: str) -> Iterator[str]:
+    if not available(kind):
+        pytest.skip(f"{kind} is not installed")
+    with forwarding_proxy(kind) as url:
+        yield url
+
+
+@pytest.fixture(params=FORWARDING_PROXIES)
+def forwarding(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of a running forwarding proxy: pproxy, tinyproxy, squid (each when installed)."""
+    yield from proxied(request.param)
+
+
+def create_key(api: IdentityApi) -> object:
+    return api.create_client_key("acme", ClientKeyRequest(default_role_id="r", client_name="n"))
+
+
+def test_a_create_applied_then_dropped_upstream_is_outcome_unknown_through_the_proxy(
+    forwarding: str,
+) -> None:
+    with IdentityServer() as server:
+        server.inject(match="POST", drop_connection=True, processed=True)
+        configuration = Configuration(server.url, proxy=forwarding, retry_backoff_factor=0)
+        with ApiClient(configuration) as client, pytest.raises(OpenApiException) as raised:
+            create_key(IdentityApi(client))
+        created = list_keys(Configuration(server.url, proxy_from_env=False))
+        posts = [request for request in server.requests if request.method == "POST"]
+    # pproxy and tinyproxy close the connection, squid answers 502: either way
+    # the create exists, so the outcome is unknown, and it was not sent again.
+    assert raised.value.outcome_unknown is True
+    assert len(posts) == 1
+    assert isinstance(created, list)
+    assert len(created) == 1
+    if isinstance(raised.value, ApiConnectionError):
+        assert raised.value.transient is True
+        assert raised.value.proxy is None  # the proxy relayed the loss; it is not at fault
+        assert "connection lost" in str(raised.value)
+
+
+def test_a_get_whose_connection_drops_upstream_is_retried_through_the_proxy(
+    forwarding: str,
+) -> None:
+    with IdentityServer() as server:
+        server.inject(match="GET", drop_connection=True, times=2)
+        configuration = Configuration(server.url, proxy=forwarding, retry_backoff_factor=0)
+        assert list_keys(configuration) == []
+        assert [request.method for request in server.requests] == ["GET"] * 3
+
+
+def test_a_dead_proxy_is_named_with_its_credentials_masked() -> None:
+    dead = closed_port_url()
+    proxy = dead.replace("http://", f"http://{USER}:{PASSWORD_IN_URL}@")
+    for host in ("http://api.example.invalid", "https://api.example.invalid"):
+        with pytest.raises(ApiConnectionError) as raised:
+            list_keys(Configuration(host, TOKEN, proxy=proxy, retries=0))
+        error = raised.value
+        shown = dead.replace("http://", "http://***@")
+        assert error.proxy == shown
+        assert f"could not connect to the proxy {shown}: " in str(error)
+        assert "Connection refused" in str(error)
+        assert "proxy" in error.advice
+        assert "host" not in error.advice
+        assert error.outcome_unknown is False
+        assert error.transient is True
+
+
+def test_a_proxy_that_never_finishes_its_tls_handshake_is_a_retried_connect_timeout() -> None:
+    # A listener that takes the connection and says nothing: the ClientHello
+    # to an https:// proxy goes unanswered.
+    with RawServer(RawServer.never_answer(hold=3.0)) as silent:
+        proxy = silent.url.replace("http://", "https://")
+        configuration = Configuration(
+            "https://api.example.invalid",
+            proxy=proxy,
+            timeout=(0.3, 5.0),
+            retries=2,
+            retry_backoff_factor=0,
+        )
+        with ApiClient(configuration) as client, pytest.raises(ApiTimeoutError) as raised:
+            create_key(IdentityApi(client))
+        connections = silent.connections
+    error = raised.value
+    assert error.expired == "connect"
+    assert error.outcome_unknown is False
+    assert error.transient is True
+    assert connections == 3  # nothing was sent: even a create is tried again
+    assert error.proxy == proxy
+    assert str(error).endswith(f"timed out connecting to the proxy {proxy}")
+    assert "proxy" in error.advice
+
+
+def test_no_proxy_error_message_shows_urllib3_internals(guarded_proxy: int) -> None:
+    # Refused credentials on a tunnel, a refused connection, a timed-out handshake.
+    messages = []
+    wrong = f"http://{USER}:wrong-pw@127.0.0.1:{guarded_proxy}"
+    for proxy in (wrong, closed_port_url()):
+        with pytest.raises(ApiConnectionError) as raised:
+            list_keys(Configuration("https://api.example.invalid", proxy=proxy, retries=0))
+        messages.append(str(raised.value))
+    for message in messages:
+        assert '"))' not in message
+        assert "('" not in message
+        assert "Connection object" not in message
+        assert "Pool(" not in message
+        assert "wrong-pw" not in message
+
+
+# -- tinyproxy: a proxy that refuses credentials with 401 -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def tinyproxy_with_credentials() -> Iterator[int]:
+    if not available("tinyproxy"):
+        pytest.skip("tinyproxy is not installed")
+    with tinyproxy(credentials=(USER, "right-pw")) as port:
+        yield port
+
+
+def test_a_tunnel_refused_with_401_says_the_proxy_refused(
+    tinyproxy_with_credentials: int, https_origin: HTTPSOrigin, ca_path: str
+) -> None:
+    proxy = f"http://{USER}:wrong-pw@127.0.0.1:{tinyproxy_with_credentials}"
+    configuration = Configuration(https_origin.url, TOKEN, ssl_ca_cert=ca_path, proxy=proxy)
+    with pytest.raises(ApiConnectionError) as raised:
+        list_keys(configuration)
+    error = raised.value
+    shown = f"http://***@127.0.0.1:{tinyproxy_with_credentials}"
+    assert f"the proxy {shown} refused to open a tunnel to the server: 401" in str(error)
+    assert error.proxy == shown
+    assert "credentials" in error.advice
+    assert "access token" not in error.advice
+    assert error.transient is False
+    assert error.retries_taken == 0
+    assert error.outcome_unknown is False
+    assert https_origin.headers_seen == []
+
+
+def test_a_forwarded_401_without_an_api_body_names_the_proxy_credentials_and_the_token(
+    tinyproxy_with_credentials: int,
+) -> None:
+    proxy = f"http://{USER}:wrong-pw@127.0.0.1:{tinyproxy_with_credentials}"
+    with IdentityServer(access_token=TOKEN) as server:
+        with pytest.raises(UnauthorizedException) as raised:
+            list_keys(Configuration(server.url, TOKEN, proxy=proxy))
+        assert server.requests == []
+    advice = raised.value.advice
+    assert f"proxy http://***@127.0.0.1:{tinyproxy_with_credentials}" in advice
+    assert "access token" in advice
+    assert "Tinyproxy" in raised.value.headers.get("WWW-Authenticate", "")
+    assert "wrong-pw" not in str(raised.value)
+
+
+def test_the_api_own_401_through_a_proxy_is_not_blamed_on_the_proxy(
+    tinyproxy_with_credentials: int,
+) -> None:
+    proxy = f"http://{USER}:right-pw@127.0.0.1:{tinyproxy_with_credentials}"
+    with IdentityServer(access_token=TOKEN) as server:
+        with pytest.raises(UnauthorizedException) as raised:
+            list_keys(Configuration(server.url, "wrong-token", proxy=proxy))
+        assert len(server.requests) == 1
+    assert raised.value.data is not None  # the API's error body
+    assert "proxy" not in raised.value.advice
+    assert raised.value.advice == UnauthorizedException.advice
+
+
+def test_a_forwarding_proxy_407_names_the_proxy_credentials(guarded_proxy: int) -> None:
+    proxy = f"http://{USER}:wrong-pw@127.0.0.1:{guarded_proxy}"
+    with IdentityServer() as server, pytest.raises(ApiException) as raised:
+        list_keys(Configuration(server.url, proxy=proxy, retries=0))
+    assert raised.value.status == 407
+    assert f"proxy http://***@127.0.0.1:{guarded_proxy}" in raised.value.advice
+
+
+# -- an https:// proxy: verified like the server --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tls_proxy(
+    certificate_authority: trustme.CA, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The URL of pproxy listening as an ``https://`` proxy, its certificate from the test CA."""
+    folder = tmp_path_factory.mktemp("tls-proxy")
+    issued = certificate_authority.issue_cert("127.0.0.1")
+    certificate, key = folder / "proxy.pem", folder / "proxy.key"
+    issued.cert_chain_pems[0].write_to_path(str(certificate))
+    issued.private_key_pem.write_to_path(str(key))
+    with pproxy(tls=(str(certificate), str(key))) as port:
+        yield f"https://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("setting", ["ssl_ca_cert", "ssl_context"])
+def test_an_https_proxy_is_verified_by_ssl_context_as_by_ssl_ca_cert(
+    setting: str,
+    tls_proxy: str,
+    https_origin: HTTPSOrigin,
+    certificate_authority: trustme.CA,
+    ca_path: str,
+) -> None:
+    trusting: dict[str, object] = {"ssl_ca_cert": ca_path}
+    if setting == "ssl_context":
+        context = ssl.create_default_context()
+        certificate_authority.configure_trust(context)
+        trusting = {"ssl_context": context}
+    configuration = Configuration(https_origin.url, proxy=tls_proxy, **trusting)  # type: ignore[arg-type]
+    assert list_keys(configuration) == []
+    assert len(https_origin.headers_seen) == 1
+
+
+def test_an_ssl_context_that_does_not_trust_the_https_proxy_refuses_it(
+    tls_proxy: str, https_origin: HTTPSOrigin
+) -> None:
+    configuration = Configuration(
+        https_origin.url, proxy=tls_proxy, ssl_context=ssl.create_default_context()
+    )
+    with pytest.raises(ApiConnectionError) as raised:
+        list_keys(configuration)
+    assert str(raised.value).startswith(f"GET {https_origin.url}/org/acme/keys: TLS with the proxy")
+    assert raised.value.proxy == tls_proxy
+    assert raised.value.transient is False
+    assert https_origin.headers_seen == []
+
+
 # -- the rules, without I/O ---------------------------------------------------------------
 
 
@@ -403,9 +606,24 @@ def test_lower_case_wins_and_a_missing_scheme_means_http() -> None:
     assert chosen.proxy_for("http://api.example.com/x") == "http://plain:3"
 
 
-def test_an_empty_variable_counts_as_unset() -> None:
-    assert settings(https_proxy="", HTTPS_PROXY="http://upper:1").https_proxy == "http://upper:1"
+def test_an_empty_variable_means_no_proxy_and_a_lower_case_one_hides_the_upper_case() -> None:
+    assert settings(https_proxy="", HTTPS_PROXY="http://upper:1").https_proxy is None
     assert not settings(HTTP_PROXY="", HTTPS_PROXY="").any
+
+
+def test_the_repr_of_proxy_settings_masks_every_password() -> None:
+    secret = f"http://{USER}:{PASSWORD_IN_URL}@proxy.example:3128"
+    for rules in (
+        Configuration(proxy=secret).proxy_settings(),
+        settings(HTTPS_PROXY=secret, HTTP_PROXY=secret, NO_PROXY="internal.example"),
+        settings(ALL_PROXY=secret),
+    ):
+        for shown in (repr(rules), str(rules), f"{rules}", f"{[rules]}"):
+            assert PASSWORD_IN_URL not in shown
+            assert "s3cret" not in shown
+            assert USER not in shown
+            assert "http://***@proxy.example:3128" in shown
+    assert "internal.example" in repr(settings(HTTPS_PROXY=secret, NO_PROXY="internal.example"))
 
 
 def test_under_cgi_the_upper_case_http_proxy_is_ignored() -> None:
@@ -448,6 +666,116 @@ def test_the_explicit_proxy_applies_to_every_host() -> None:
     assert configuration.proxy == "http://proxy.example:3128"
     rules = configuration.proxy_settings({"NO_PROXY": "*"})
     assert rules.proxy_for("https://api.example.com") == "http://proxy.example:3128"
+
+
+# -- the environment, side by side with requests and httpx ---------------------------------
+
+#: The table in docs/configuration.md: every row is checked here, against all three clients.
+CONFIGURATION_PAGE = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
+TABLE_MARKER = "<!-- proxy-environment-table"
+
+
+@dataclass(frozen=True)
+class EnvironmentCase:
+    """One row: an environment, a URL, and the proxy host each client picks (or direct, error)."""
+
+    environ: dict[str, str]
+    url: str
+    sdk: str
+    requests: str
+    httpx: str
+
+    @property
+    def case_id(self) -> str:
+        return " ".join(f"{name}={value}" for name, value in self.environ.items()) + " " + self.url
+
+
+def environment_table() -> list[EnvironmentCase]:
+    text = CONFIGURATION_PAGE.read_text(encoding="utf-8")
+    rows = text.split(TABLE_MARKER, 1)[1].split("\n\n", 2)[1].splitlines()[2:]
+    cases = []
+    for row in rows:
+        environment, url, sdk, via_requests, via_httpx = (cell.strip() for cell in row.split(" | "))
+        environ = dict(
+            pair.split("=", 1) for pair in re.findall(r"`([A-Za-z_]+=[^`]*)`", environment)
+        )
+        cases.append(EnvironmentCase(environ, url.strip("`"), sdk, via_requests, via_httpx))
+    return cases
+
+
+ENVIRONMENT_CASES = environment_table()
+
+
+def proxy_host(proxy: str | None) -> str:
+    return "direct" if proxy is None else str(urlsplit(proxy).hostname)
+
+
+def sdk_choice(case: EnvironmentCase) -> str:
+    try:
+        return proxy_host(ProxySettings.from_environment(case.environ).proxy_for(case.url))
+    except ApiValueError:
+        return "error"
+
+
+def requests_choice(case: EnvironmentCase) -> str:
+    import requests.adapters
+    import requests.utils
+
+    proxy = requests.utils.select_proxy(case.url, requests.utils.get_environ_proxies(case.url))
+    if proxy is None:
+        return "direct"
+    try:  # what requests' adapter does with the proxy it selected
+        proxy = requests.utils.prepend_scheme_if_needed(proxy, "http")
+        host = urllib3.util.parse_url(proxy).host
+        requests.adapters.HTTPAdapter().proxy_manager_for(proxy)
+    except Exception:
+        return "error"
+    return host or "error"
+
+
+def httpx_choice(case: EnvironmentCase) -> str:
+    import httpx
+
+    try:
+        client = httpx.Client()
+    except Exception:
+        return "error"
+    with client:
+        transport = client._transport_for_url(httpx.URL(case.url))
+        if transport is client._transport:
+            return "direct"
+        return str(transport._pool._proxy_url.host.decode())  # type: ignore[attr-defined]
+
+
+def test_the_environment_table_has_the_cases_that_trip_users() -> None:
+    variables = {name for case in ENVIRONMENT_CASES for name in case.environ}
+    assert {"ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD"} <= variables
+    no_proxy = {case.environ.get("NO_PROXY", "") for case in ENVIRONMENT_CASES}
+    assert {
+        "*",
+        "*.example.com",
+        ".example.com",
+        "10.0.0.0/8",
+        "[::1]:8443",
+        "fd00::/8",
+    } <= no_proxy
+    assert len(ENVIRONMENT_CASES) >= 40
+
+
+@pytest.mark.parametrize(
+    "case", ENVIRONMENT_CASES, ids=[case.case_id for case in ENVIRONMENT_CASES]
+)
+def test_each_environment_row_holds_for_the_sdk_requests_and_httpx(
+    case: EnvironmentCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sdk_choice(case) == case.sdk
+    if urllib.request.proxy_bypass is not urllib.request.proxy_bypass_environment:
+        # macOS and Windows add the system's proxy settings (and may look names up).
+        return
+    for name, value in case.environ.items():
+        monkeypatch.setenv(name, value)
+    assert requests_choice(case) == case.requests
+    assert httpx_choice(case) == case.httpx
 
 
 # -- TLS: an ssl.SSLContext of the caller's choosing ---------------------------------------

@@ -25,6 +25,7 @@ from katanemo_identity import (
     ApiConnectionError,
     ApiTimeoutError,
     ApiValueError,
+    ClientKeyRequest,
     Configuration,
     IdentityApi,
     ServiceException,
@@ -303,3 +304,25 @@ def test_close_closes_the_idle_connections_at_once(make_api: ApiFactory) -> None
     finally:
         server.join(timeout=15)
         listener.close()
+
+
+# -- before or after sending: what decides outcome_unknown ---------------------------------
+
+
+def create_key(api: IdentityApi) -> object:
+    return api.create_client_key("acme", ClientKeyRequest(default_role_id="r", client_name="n"))
+
+
+def test_a_tls_handshake_that_never_ends_is_a_connect_timeout_and_even_a_post_is_retried(
+    make_api: ApiFactory,
+) -> None:
+    # The server takes the connection and never answers the ClientHello.
+    with RawServer(RawServer.never_answer(hold=3.0)) as silent:
+        api = make_api(silent.url.replace("http://", "https://"), timeout=(0.3, 5.0))
+        with pytest.raises(ApiTimeoutError) as caught:
+            create_key(api)
+        connections = silent.connections
+    assert caught.value.expired == "connect"
+    assert caught.value.outcome_unknown is False
+    assert caught.value.proxy is None
+    assert connections == 3  # nothing was sent, so the POST was tried again

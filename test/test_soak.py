@@ -1,4 +1,8 @@
-"""Nothing lost, nothing doubled: many creates through one shared client while the server faults.
+"""Nothing lost, nothing doubled: many creates through shared clients while the server faults.
+
+Half the creates go through a real forwarding proxy (pproxy), so that a
+connection dropped after processing reaches the client relayed as well as
+directly.
 
 ``faultkit.run_soak`` does the work; ``scripts/reliability_report.py`` runs it
 bigger and publishes the figures in ``docs/RELIABILITY.md``.
@@ -22,6 +26,9 @@ def test_soak_loses_and_doubles_no_create_under_faults() -> None:
     # Faults after processing leave creates that exist although the call failed.
     assert result.unknown_but_applied > 0
     assert result.done > 100
+    # Half went through a real forwarding proxy, and faults after processing reached them.
+    assert result.through_proxy == 100
+    assert result.through_proxy_unknown > 0
 
 
 def test_soak_without_faults_reports_every_create_done() -> None:

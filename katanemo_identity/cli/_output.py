@@ -164,6 +164,9 @@ def describe_error(error: OpenApiException, *, writes: bool = True) -> str:
         what = f"{error.status} {error.reason or 'HTTP error'}"
         said = error.message or error.detail
         sentences = [f"{what}: {said}" if said else what, error.advice]
+    elif isinstance(error, ApiConnectionError) and error.proxy is not None:
+        # The proxy's fault, not the server's: --host is not what to check.
+        sentences = [str(error), error.advice]
     elif isinstance(error, ApiTimeoutError):
         sentences = [str(error), "The server did not answer in time: retry, or raise --timeout"]
     elif isinstance(error, ApiConnectionError):
