@@ -22,10 +22,12 @@ from katanemo_identity import (
     ClientKeyRequest,
     ClientKeyResponse,
     Configuration,
+    IdentityApi,
     OpenApiException,
     UserRequest,
     UserResponse,
 )
+from katanemo_identity._redact import MASK
 from katanemo_identity.testing import IdentityServer
 
 ACCESS_TOKEN = "access-t0ken-s3cr3t"
@@ -275,3 +277,68 @@ def test_reference_server_secrets_are_not_logged(caplog: pytest.LogCaptureFixtur
     assert user.token
     for secret in (ACCESS_TOKEN, created.client_secret, user.token):
         assert secret not in caplog.text
+
+
+#: Parts of a secret that a broken server sends as a list or an object.
+_SECRET_PARTS = ("first-part-s3cr3t", "second-part-s3cr3t", "nested-part-s3cr3t")
+
+_WRONG_TYPE_SECRETS: dict[str, object] = {
+    "a list": list(_SECRET_PARTS),
+    "an object": {"value": _SECRET_PARTS[0], "more": [_SECRET_PARTS[1], {"x": _SECRET_PARTS[2]}]},
+    "a list with brackets inside its strings": [
+        "]" + _SECRET_PARTS[0],
+        '"}' + _SECRET_PARTS[1],
+        [_SECRET_PARTS[2]],
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", list(_WRONG_TYPE_SECRETS))
+@pytest.mark.parametrize("field", ["clientSecret", "token"])
+def test_a_secret_of_the_wrong_type_is_masked_whole_in_the_error_and_the_log(
+    shape: str, field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    document = {**KEY_CREDENTIALS, **USER_DOCUMENT, field: _WRONG_TYPE_SECRETS[shape]}
+    with (
+        ScriptedServer(Reply.json(200, document)) as server,
+        closing_api(server.url, debug=True) as api,
+        pytest.raises(ApiDecodeError) as raised,
+    ):
+        _decode_field(api, field)
+
+    shown = str(raised.value)
+    logged = [
+        record.getMessage() for record in caplog.records if "response body:" in record.getMessage()
+    ]
+    # Both quote the body, with the secret's whole value masked.
+    assert f'"{field}": "{MASK}"' in shown
+    assert len(logged) == 1
+    assert f'"{field}": "{MASK}"' in logged[0]
+    for part in _SECRET_PARTS:
+        assert part not in shown
+        assert part not in caplog.text
+
+
+def _decode_field(api: IdentityApi, field: str) -> object:
+    """Make the call whose answer carries ``field``: a user's token, a new key's secret."""
+    if field == "token":
+        return api.get_user("acme", "ann")
+    return api.create_client_key("acme", ClientKeyRequest(default_role_id="r", client_name="n"))
+
+
+def test_a_secret_list_cut_short_in_the_error_is_masked_to_the_end() -> None:
+    # More than the error's preview of the body (500 characters) is secret:
+    # the text is cut inside the list, which has no closing bracket left.
+    parts = [f"long-part-{index}-s3cr3t" for index in range(60)]
+    document = {**KEY_CREDENTIALS, "clientSecret": parts}
+    with (
+        ScriptedServer(Reply.json(200, document)) as server,
+        closing_api(server.url) as api,
+        pytest.raises(ApiDecodeError) as raised,
+    ):
+        api.create_client_key("acme", ClientKeyRequest(default_role_id="r", client_name="n"))
+
+    shown = str(raised.value)
+    assert "more characters" in shown  # the preview was cut
+    assert "s3cr3t" not in shown
