@@ -5,7 +5,9 @@ Each test here backs one line of ``docs/SECURITY.md``.
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 
@@ -13,7 +15,7 @@ import pytest
 import trustme
 from faultkit import KEY, KEY_CREDENTIALS, USER_DOCUMENT, TLSServer, closing_api
 from pydantic import ValidationError
-from servers import RawServer, Reply, ScriptedServer
+from servers import RawServer, Reply, ScriptedServer, http_response
 
 from katanemo_identity import (
     ApiConnectionError,
@@ -110,6 +112,93 @@ def test_redirect_to_another_host_does_not_carry_the_authorization_header() -> N
         assert len(keys) == 1
         assert len(other.requests) == 1
         assert "Authorization" not in other.requests[0].headers
+
+
+class _EitherScheme(RawServer):
+    """HTTPS and plain HTTP on one port, told apart by the first byte a client sends.
+
+    Over TLS it redirects to the same path over plain HTTP, on the same host
+    and port: only the scheme changes. Over plain HTTP it lists one key.
+
+    Attributes:
+        over_tls: For each request, in order, whether it came over TLS.
+    """
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        super().__init__(self._answer)
+        self.context = context
+        self.over_tls: list[bool] = []
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            if conn.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS handshake record
+                conn = self.context.wrap_socket(conn, server_side=True)
+        except OSError:
+            conn.close()
+            return
+        super()._serve(conn)
+
+    def _answer(self, conn: socket.socket, request: bytes) -> None:
+        tls = isinstance(conn, ssl.SSLSocket)
+        self.over_tls.append(tls)
+        if tls:
+            moved = [("Location", self.url + "/org/acme/keys")]  # http://127.0.0.1:<same port>
+            conn.sendall(http_response(302, b"", moved))
+        else:
+            keys = json.dumps([KEY]).encode()
+            conn.sendall(http_response(200, keys, [("Content-Type", "application/json")]))
+        conn.close()
+
+
+def _headers_of(request: bytes) -> dict[str, str]:
+    lines = request.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")[1:]
+    return {
+        name.strip(): value.strip() for name, _, value in (line.partition(":") for line in lines)
+    }
+
+
+#: Headers of the caller's that belong to the origin they were sent to.
+_CALLER_HEADERS = ("Authorization", "X-Api-Key", "X-Tenant")
+
+
+def _list_keys_with_the_callers_headers(api: IdentityApi) -> object:
+    api.api_client.set_default_header("X-Api-Key", "k3y-s3cr3t")
+    return api.get_client_key_list("acme", _headers={"X-Tenant": "t3nant-s3cr3t"})
+
+
+def test_a_redirect_from_https_to_http_on_the_same_host_and_port_takes_no_credential(
+    certificate_authority: trustme.CA,
+) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("127.0.0.1").configure_cert(context)
+    server = _EitherScheme(context)
+    with (
+        server,
+        certificate_authority.cert_pem.tempfile() as ca_path,
+        closing_api(
+            server.url.replace("http:", "https:"), access_token=ACCESS_TOKEN, ssl_ca_cert=ca_path
+        ) as api,
+    ):
+        assert len(_list_keys_with_the_callers_headers(api)) == 1  # type: ignore[arg-type]
+
+    assert server.over_tls == [True, False]
+    first, followed = (_headers_of(request) for request in server.requests)
+    assert all(name in first for name in _CALLER_HEADERS)
+    assert [name for name in _CALLER_HEADERS if name in followed] == []
+
+
+def test_a_redirect_to_another_name_of_the_same_address_and_port_takes_no_credential() -> None:
+    with ScriptedServer(Reply.json(200, [KEY])) as server:
+        port = server.url.rsplit(":", 1)[1]
+        # 127.0.0.1 and localhost are the same server, but not the same origin.
+        server._script.insert(0, _redirect_to(f"http://localhost:{port}"))
+        with closing_api(server.url, access_token=ACCESS_TOKEN) as api:
+            assert len(_list_keys_with_the_callers_headers(api)) == 1  # type: ignore[arg-type]
+
+    first, followed = (request.headers for request in server.requests)
+    assert followed["Host"] == f"localhost:{port}"
+    assert all(name in first for name in _CALLER_HEADERS)
+    assert [name for name in _CALLER_HEADERS if name in followed] == []
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
