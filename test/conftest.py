@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +38,15 @@ KEY = {
 
 #: A newly created key's credentials; ``clientSecret`` is a secret.
 KEY_CREDENTIALS = {"clientId": "client-1", "clientSecret": "client-secret-s3cr3t"}
+
+#: For tests that call ``os.fork()``: skipped where it does not exist (Windows).
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() does not exist here")
+
+#: For tests that stop another process with a POSIX signal (SIGINT, SIGTERM,
+#: SIGKILL) or start a POSIX shell: skipped where those do not exist (Windows).
+needs_posix_signals = pytest.mark.skipif(
+    not hasattr(signal, "SIGKILL"), reason="POSIX signals do not exist here"
+)
 
 #: Builds an ``IdentityApi`` for a server URL; extra keywords go to ``Configuration``.
 ApiFactory = Callable[..., IdentityApi]

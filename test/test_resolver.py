@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import needs_fork
 from faultkit import (
     DeadResolverHost,
     UnansweringAddressesHost,
@@ -218,7 +219,7 @@ def test_many_new_connections_at_once_share_a_few_threads_and_all_succeed(
     assert 0 < most_threads <= MAX_THREADS
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() does not exist here")
+@needs_fork
 def test_a_forked_child_looks_names_up_on_threads_of_its_own(
     named_server: tuple[ScriptedServer, str],
 ) -> None:
