@@ -220,6 +220,8 @@ def test_many_new_connections_at_once_share_a_few_threads_and_all_succeed(
 
 
 @needs_fork
+# Python 3.12+ warns of any fork in a process with threads; here that is the point.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_a_forked_child_looks_names_up_on_threads_of_its_own(
     named_server: tuple[ScriptedServer, str],
 ) -> None:
