@@ -145,10 +145,13 @@ class _WatchedConnection:
         if deadline is None:
             return opened()
         connection = cast("HTTPConnection", self)
+        left = deadline.remaining()
         try:
+            if left <= 0:
+                raise TimeoutError("the whole-call limit ran out before connecting")
             host = connection._dns_host  # the name as given: a trailing dot matters to DNS
             if _is_ip_literal(host):
-                connection.timeout = min(cast("float", connection.timeout), deadline.remaining())
+                connection.timeout = min(cast("float", connection.timeout), left)
                 return opened()
             return _connect_to_name(connection, host, deadline)
         except (HTTPError, OSError) as error:

@@ -1,4 +1,4 @@
-"""Name look-ups of new connections: inside the whole-call limit, on few reused threads.
+"""New connections inside the whole-call limit: name look-ups on few reused threads, connects.
 
 ``socket.getaddrinfo`` is answered by ``faultkit.answered_name`` for the made-up
 names below (the system resolver never sees them); what the SDK connects to
@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import trustme
 from conftest import needs_fork
 from faultkit import (
     DeadResolverHost,
+    TLSServer,
     UnansweringAddressesHost,
     answered_name,
     call,
     closing_api,
     connects_are_dropped,
+    listen_queue_full,
 )
 from servers import Reply, ScriptedServer, closed_port_url
 
@@ -80,6 +84,24 @@ def test_a_host_name_is_looked_up_on_a_resolver_thread_and_the_call_succeeds(
 
     assert ("identity.example.test", THREAD_NAME) in look_ups.calls
     assert len(server.requests) == 1
+
+
+def test_tls_to_a_host_name_verifies_the_certificate_for_that_name() -> None:
+    ca = trustme.CA()
+    name = "tls.identity.example.test"
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(name).configure_cert(context)
+    with TLSServer(context) as server, ca.cert_pem.tempfile() as ca_path:
+        port = int(server.url.rsplit(":", 1)[1])
+        with answered_name(name, lambda _: loopback_answer(port)):
+            with closing_api(f"https://{name}:{port}", ssl_ca_cert=ca_path) as api:
+                assert len(api.get_client_key_list("acme")) == 1
+            # The same server under its address: the certificate does not name it.
+            with (
+                closing_api(server.url, ssl_ca_cert=ca_path) as api,
+                pytest.raises(ApiConnectionError, match="TLS"),
+            ):
+                api.get_client_key_list("acme", _retries=0)
 
 
 def test_an_ip_literal_needs_no_resolver_thread(look_ups: Recorder) -> None:
@@ -162,6 +184,26 @@ def test_each_address_gets_only_what_is_left_of_the_whole_call_limit() -> None:
     assert raised.value.expired == "total"
     assert raised.value.outcome_unknown is False
     assert elapsed < WITHIN_SECONDS
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_connect_to_an_ip_literal_cut_by_the_whole_call_limit_sent_nothing(method: str) -> None:
+    if not connects_are_dropped():
+        pytest.skip("connects to a full accept queue are refused here, not left unanswered")
+    listener, filler = listen_queue_full()
+    host, port = listener.getsockname()
+    try:
+        with (
+            closing_api(f"http://{host}:{port}", timeout=(5.0, 5.0), total_timeout=0.5) as api,
+            pytest.raises(ApiTimeoutError) as raised,
+        ):
+            call(api, method)
+    finally:
+        filler.close()
+        listener.close()
+
+    assert raised.value.expired == "total"
+    assert raised.value.outcome_unknown is False
 
 
 def test_look_ups_held_past_their_calls_use_at_most_a_few_threads_and_then_fail_fast(
