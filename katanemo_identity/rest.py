@@ -9,9 +9,11 @@ turns every urllib3 or socket failure into an ``ApiConnectionError`` or
 ``ProxyRoutingPoolManager`` decides, once per scheme, host and port, whether
 a request goes directly or through a proxy (``configuration.ProxySettings``).
 
-The pools are this module's own small subclasses of urllib3's, for three
+The pools are this module's own small subclasses of urllib3's, for four
 things urllib3 does not do: a connection records the deadline it serves, so
-the watchdog can end an attempt that outlives it (``deadline.py``); interim
+the watchdog can end an attempt that outlives it (``deadline.py``); a new
+connection looks its host name up, and connects to each of its addresses,
+within what is left of that deadline (``_resolver.py``); interim
 ``1xx`` answers before the final one are skipped; and after ``os.fork()``
 a client in the child gets new pools, so parent and child never share a
 socket (and so never read each other's answers). ``ApiException`` is
