@@ -215,7 +215,7 @@ def test_look_ups_held_past_their_calls_use_at_most_a_few_threads_and_then_fail_
             with pytest.raises(ApiTimeoutError):
                 api.get_client_key_list("acme", _total_timeout=0.2)
         assert len(resolver_threads()) <= MAX_THREADS
-        assert dead.look_ups == MAX_THREADS
+        assert 1 <= dead.look_ups <= MAX_THREADS
 
         # Every thread is held: a look-up of any name fails at once, typed,
         # well before its own limit, rather than queueing or starting more.
