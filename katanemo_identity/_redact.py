@@ -60,14 +60,17 @@ _LITERAL = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 _COLON = re.compile(r"\s*:\s*")
 # A value that is not a string: a number, true, false, null, or junk.
 _SCALAR = re.compile(r"[^\s,}\]]+")
+# What changes the nesting depth of a list or object, or may hide a bracket.
+_NESTING = re.compile(r'["\[\]{}]')
 
 
 def redact_body(text: str, limit: int | None = None) -> str:
     """Cut ``text`` to ``limit`` characters, then mask the values of secret JSON fields.
 
     The text need not be valid JSON: a key spelled with escapes
-    (``"client\\u0053ecret"``) is recognised as its parser would read it, and
-    a secret that the text cuts short (no closing quote) is masked to the end.
+    (``"client\\u0053ecret"``) is recognised as its parser would read it, a
+    secret of any type (a list or an object too) is masked whole, and a
+    secret that the text cuts short is masked to the end.
     """
     more = 0
     if limit is not None and len(text) > limit:
@@ -96,13 +99,39 @@ def _mask_secret_values(text: str) -> str:
         if colon is None or _key(literal.group()) not in _SECRET_KEYS:
             continue
         start = colon.end()
-        value = (_LITERAL if text.startswith('"', start) else _SCALAR).match(text, start)
-        if value is None:
-            continue
+        if text.startswith(("[", "{"), start):
+            end = _composite_end(text, start)
+        else:
+            value = (_LITERAL if text.startswith('"', start) else _SCALAR).match(text, start)
+            if value is None:
+                continue
+            end = value.end()
         parts += [text[done:start], '"', MASK, '"']
-        done = index = value.end()
+        done = index = end
     parts.append(text[done:])
     return "".join(parts)
+
+
+def _composite_end(text: str, start: int) -> int:
+    """Where the list or object at ``start`` ends: after its closing bracket, or the text's end.
+
+    A secret of the wrong type (a list, an object) is masked whole, whatever
+    it holds, and to the end of the text when the text cuts it short.
+    """
+    depth = 0
+    index = start
+    while True:
+        found = _NESTING.search(text, index)
+        if found is None:
+            return len(text)
+        char = found.group()
+        if char == '"':
+            index = _LITERAL.match(text, found.start()).end()  # type: ignore[union-attr]
+            continue
+        index = found.end()
+        depth += 1 if char in "[{" else -1
+        if depth == 0:
+            return index
 
 
 def _key(literal: str) -> str:

@@ -602,7 +602,8 @@ def _after_fork_in_child() -> None:
     ApiClient._default_lock = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windows)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 __all__ = ["ApiClient", "Operation", "RequestOptions", "encode_path_value"]

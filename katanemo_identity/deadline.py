@@ -171,7 +171,8 @@ def _after_fork_in_child() -> None:
     WATCHDOG._reset_after_fork()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windows)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 __all__ = ["TICK_SECONDS", "WATCHDOG", "Deadline"]

@@ -9,9 +9,11 @@ turns every urllib3 or socket failure into an ``ApiConnectionError`` or
 ``ProxyRoutingPoolManager`` decides, once per scheme, host and port, whether
 a request goes directly or through a proxy (``configuration.ProxySettings``).
 
-The pools are this module's own small subclasses of urllib3's, for three
+The pools are this module's own small subclasses of urllib3's, for four
 things urllib3 does not do: a connection records the deadline it serves, so
-the watchdog can end an attempt that outlives it (``deadline.py``); interim
+the watchdog can end an attempt that outlives it (``deadline.py``); a new
+connection looks its host name up, and connects to each of its addresses,
+within what is left of that deadline (``_resolver.py``); interim
 ``1xx`` answers before the final one are skipped; and after ``os.fork()``
 a client in the child gets new pools, so parent and child never share a
 socket (and so never read each other's answers). ``ApiException`` is
@@ -23,13 +25,16 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import ipaddress
 import os
 import queue
+import socket
 import ssl
+import sys
 import threading
 import weakref
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -41,14 +46,17 @@ from urllib3.exceptions import (
     EmptyPoolError,
     HTTPError,
     LocationValueError,
+    NameResolutionError,
     NewConnectionError,
     ProtocolError,
     ProxyError,
     ReadTimeoutError,
     SSLError,
 )
+from urllib3.util.connection import allowed_gai_family
 from urllib3.util.retry import Retry
 
+from katanemo_identity._resolver import LookUpTimeout, resolve
 from katanemo_identity.configuration import Configuration, ProxySettings, mask_proxy
 from katanemo_identity.deadline import Deadline
 from katanemo_identity.exceptions import (
@@ -136,6 +144,82 @@ class _WatchedConnection:
             raise TimeoutError("the whole-call limit ran out before sending")
         super().request(*args, **kwargs)  # type: ignore[misc]
         self.sent_on = self.sock  # type: ignore[attr-defined]
+
+    def _new_conn(self) -> socket.socket:
+        # A new connection within what is left of the call: the name look-up
+        # (``_resolver.py``) and each address's connect are capped at it.
+        opened: Callable[[], socket.socket] = super()._new_conn  # type: ignore[misc]
+        deadline: Deadline | None = getattr(_sending, "deadline", None)
+        if deadline is None:
+            return opened()
+        connection = cast("HTTPConnection", self)
+        left = deadline.remaining()
+        try:
+            if left <= 0:
+                raise TimeoutError("the whole-call limit ran out before connecting")
+            host = connection._dns_host  # the name as given: a trailing dot matters to DNS
+            if _is_ip_literal(host):
+                connection.timeout = min(cast("float", connection.timeout), left)
+                return opened()
+            return _connect_to_name(connection, host, deadline)
+        except (HTTPError, OSError) as error:
+            if deadline.remaining() <= 0:
+                raise _NotConnected(f"for a connection to {connection.host}") from error
+            raise
+
+
+def _connect_to_name(connection: HTTPConnection, host: str, deadline: Deadline) -> socket.socket:
+    """Look ``host`` up and connect to its first address that answers, within ``deadline``.
+
+    What urllib3's ``create_connection`` does, but the look-up is bounded and
+    each address is tried within what is left of the call, not for a full
+    connect timeout each.
+    """
+    port = connection.port
+    try:
+        answers = resolve(host, port, allowed_gai_family(), deadline.remaining())
+    except socket.gaierror as error:
+        raise NameResolutionError(connection.host, connection, error) from error
+    timeout = cast("float", connection.timeout)
+    failure: OSError | None = None
+    for family, kind, protocol, _, address in answers:
+        left = min(timeout, deadline.remaining())
+        if left <= 0:
+            break  # the caller raises ``_NotConnected``
+        sock = socket.socket(family, kind, protocol)
+        try:
+            for option in connection.socket_options or ():
+                sock.setsockopt(*option)
+            sock.settimeout(left)
+            if connection.source_address:
+                sock.bind(connection.source_address)
+            sock.connect(address)
+        except OSError as error:
+            sock.close()
+            failure = error
+            continue
+        sys.audit("http.client.connect", connection, connection.host, port)
+        return sock
+    if isinstance(failure, TimeoutError):
+        raise ConnectTimeoutError(connection, f"Connection to {connection.host} timed out")
+    raise NewConnectionError(
+        connection, f"Failed to establish a new connection: {failure or 'no address'}"
+    ) from failure
+
+
+class _NotConnected(Exception):
+    """The whole-call limit ran out before a connection was made: nothing was sent.
+
+    Not an ``OSError``, so urllib3 lets it through unchanged to ``send``.
+    """
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 class _HTTPConnection(_WatchedConnection, HTTPConnection):
@@ -282,6 +366,25 @@ class RESTClientObject:
             raise _total_timeout(
                 method, url, deadline, sent=False, waiting="for a free connection"
             ) from error
+        except _NotConnected as error:
+            raise _total_timeout(method, url, deadline, sent=False, waiting=str(error)) from error
+        except LookUpTimeout as error:
+            if not error.busy:
+                raise _total_timeout(
+                    method,
+                    url,
+                    deadline,
+                    sent=False,
+                    waiting=f"for the name {error.host!r} to resolve",
+                ) from error
+            made = ApiTimeoutError(
+                f"the name {error.host!r} could not be looked up: every resolver thread is "
+                "still held by a look-up that outlived its call",
+                outcome_unknown=False,
+                expired="connect",
+            )
+            made.method, made.url = method, url
+            raise made from error
         except LocationValueError as error:
             raise ApiValueError(f"cannot send to {url!r}: {error}") from error
         except (HTTPError, OSError) as error:
@@ -561,7 +664,8 @@ def _after_fork_in_child() -> None:
         client._renew_after_fork()
 
 
-os.register_at_fork(after_in_child=_after_fork_in_child)
+if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windows)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,6 +11,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from katanemo_identity import ApiClient, Configuration, IdentityApi
+from katanemo_identity._resolver import THREAD_NAME as RESOLVER_THREAD
 from katanemo_identity.configuration import HOST_ENV, TOKEN_ENV
 
 #: A user as the API returns it; ``token`` is a secret.
@@ -36,6 +39,15 @@ KEY = {
 #: A newly created key's credentials; ``clientSecret`` is a secret.
 KEY_CREDENTIALS = {"clientId": "client-1", "clientSecret": "client-secret-s3cr3t"}
 
+#: For tests that call ``os.fork()``: skipped where it does not exist (Windows).
+needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() does not exist here")
+
+#: For tests that stop another process with a POSIX signal (SIGINT, SIGTERM,
+#: SIGKILL) or start a POSIX shell: skipped where those do not exist (Windows).
+needs_posix_signals = pytest.mark.skipif(
+    not hasattr(signal, "SIGKILL"), reason="POSIX signals do not exist here"
+)
+
 #: Builds an ``IdentityApi`` for a server URL; extra keywords go to ``Configuration``.
 ApiFactory = Callable[..., IdentityApi]
 
@@ -54,13 +66,18 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 WATCHDOG_THREAD = "katanemo-identity-deadlines"
 
+#: Threads that live past a test by design: the watchdog, and the few name
+#: look-up threads, which are reused and end after a while idle.
+LASTING_THREADS = (WATCHDOG_THREAD, RESOLVER_THREAD)
+
 
 @pytest.fixture(autouse=True)
 def no_leaked_threads() -> Iterator[None]:
     """Fail a test that leaves threads running after it ends.
 
     The one thread that enforces whole-call limits lives as long as the
-    process, by design, and is not a leak.
+    process, and the name look-up threads are kept for reuse, by design:
+    neither is a leak.
     """
     before = set(threading.enumerate())
     yield
@@ -69,7 +86,7 @@ def no_leaked_threads() -> Iterator[None]:
         leaked = [
             thread
             for thread in threading.enumerate()
-            if thread not in before and thread.name != WATCHDOG_THREAD
+            if thread not in before and thread.name not in LASTING_THREADS
         ]
         if not leaked:
             return

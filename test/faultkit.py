@@ -148,6 +148,148 @@ def chunked_response(size: int, chunk: int = 32 * 1024) -> bytes:
     return b"".join(parts)
 
 
+# -- Host names answered here, not by the system resolver --------------------
+
+_system_getaddrinfo = socket.getaddrinfo
+_answers: dict[str, Callable[[int], list[tuple[object, ...]]]] = {}
+_answers_lock = threading.Lock()
+
+
+def _getaddrinfo(
+    host: bytes | str | None, port: object, *args: object, **kwargs: object
+) -> list[tuple[object, ...]]:
+    name = host.decode() if isinstance(host, bytes) else host
+    answer = _answers.get(name) if name is not None else None
+    if answer is None:
+        return _system_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type,no-any-return]
+    return answer(int(port))  # type: ignore[call-overload]
+
+
+@contextlib.contextmanager
+def answered_name(name: str, answer: Callable[[int], list[tuple[object, ...]]]) -> Iterator[None]:
+    """Make ``socket.getaddrinfo(name, port, ...)`` return ``answer(port)`` inside the block.
+
+    Every other name still goes to the system resolver. This stands in for
+    the resolver, not for the transport: what the SDK connects to are real
+    loopback sockets.
+    """
+    with _answers_lock:
+        _answers[name] = answer
+        socket.getaddrinfo = _getaddrinfo  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        with _answers_lock:
+            del _answers[name]
+            if not _answers:
+                socket.getaddrinfo = _system_getaddrinfo
+
+
+_names = iter(range(1, 1_000_000))
+
+
+class DeadResolverHost:
+    """A host name whose look-up fails only after ``seconds``, as with a dead DNS server.
+
+    Leaving the block ends the look-ups still waiting (they fail at once), so
+    none outlives the scenario.
+
+    Attributes:
+        url: ``http://<name>:8080``; the name is never sent to a real resolver.
+        requests: Always empty: nothing can be connected to.
+        look_ups: How many look-ups of the name began.
+    """
+
+    def __init__(self, seconds: float = 6.0) -> None:
+        self.name = f"dead-dns-{next(_names)}.invalid"
+        self.url = f"http://{self.name}:8080"
+        self.requests: list[bytes] = []
+        self.look_ups = 0
+        self._seconds = seconds
+        self._released = threading.Event()
+        self._block: contextlib.ExitStack | None = None
+
+    def _answer(self, port: int) -> list[tuple[object, ...]]:
+        self.look_ups += 1
+        self._released.wait(self._seconds)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    def __enter__(self) -> DeadResolverHost:
+        self._block = contextlib.ExitStack()
+        self._block.enter_context(answered_name(self.name, self._answer))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._released.set()
+        if self._block is not None:
+            self._block.close()
+
+
+def listen_queue_full() -> tuple[socket.socket, socket.socket]:
+    """Return a loopback listener whose accept queue is full, and the connection filling it.
+
+    Further connects to it get no answer at all (their SYN is dropped), as
+    with a host that is down: each waits out its connect timeout.
+    """
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    filler = socket.create_connection(listener.getsockname(), timeout=1.0)
+    return listener, filler
+
+
+def connects_are_dropped() -> bool:
+    """Whether this system drops connects to a full accept queue (Linux, macOS) or refuses them."""
+    listener, filler = listen_queue_full()
+    try:
+        with socket.socket() as probe:
+            probe.settimeout(0.2)
+            probe.connect(listener.getsockname())
+        return False
+    except TimeoutError:
+        return True
+    except OSError:
+        return False
+    finally:
+        filler.close()
+        listener.close()
+
+
+class UnansweringAddressesHost:
+    """A host name with ``count`` addresses, none of which answers a connect.
+
+    Attributes:
+        url: ``http://<name>:8080``; the name is never sent to a real resolver.
+        requests: Always empty: no connection is ever accepted.
+    """
+
+    def __init__(self, count: int = 3) -> None:
+        self.name = f"several-addresses-{next(_names)}.invalid"
+        self.url = f"http://{self.name}:8080"
+        self.requests: list[bytes] = []
+        self._count = count
+        self._block: contextlib.ExitStack | None = None
+
+    def __enter__(self) -> UnansweringAddressesHost:
+        self._block = block = contextlib.ExitStack()
+        addresses = []
+        for _ in range(self._count):
+            listener, filler = listen_queue_full()
+            block.callback(listener.close)
+            block.callback(filler.close)
+            addresses.append(listener.getsockname())
+        answer = [
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)
+            for address in addresses
+        ]
+        block.enter_context(answered_name(self.name, lambda port: list(answer)))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._block is not None:
+            self._block.close()
+
+
 # -- The fault table ----------------------------------------------------------
 
 
@@ -523,6 +665,27 @@ def fault_cases() -> list[FaultCase]:
         get_requests=1,
         post_requests=1,
         settings={"max_response_size": 1024 * 1024},
+    )
+    cases += _per_method(
+        f"host name takes 6 s to resolve (dead DNS server), past total_timeout ({TOTAL_TIMEOUT} s)",
+        DeadResolverHost,
+        ApiTimeoutError,
+        get_requests=0,
+        post_requests=0,
+        outcome_unknown=False,
+        settings={"total_timeout": TOTAL_TIMEOUT},
+        at_most=TOTAL_TIMEOUT + 0.5,
+    )
+    cases += _per_method(
+        "host name with 3 addresses, none answering connects (connect timeout 1 s), "
+        f"past total_timeout ({TOTAL_TIMEOUT} s)",
+        UnansweringAddressesHost,
+        ApiTimeoutError,
+        get_requests=0,
+        post_requests=0,
+        outcome_unknown=False,
+        settings={"total_timeout": TOTAL_TIMEOUT},
+        at_most=TOTAL_TIMEOUT + 0.5,
     )
     return cases
 

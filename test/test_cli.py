@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import needs_posix_signals
 from servers import RawServer, closed_port_url
 
 from katanemo_identity import __version__
@@ -637,6 +638,7 @@ def test_demo_against_a_closed_port_prints_one_line_and_exits_3(
 # -- serve -------------------------------------------------------------------
 
 
+@needs_posix_signals
 def test_serve_prints_its_url_serves_and_stops_on_ctrl_c_with_exit_0(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -677,6 +679,7 @@ def test_serve_prints_its_url_serves_and_stops_on_ctrl_c_with_exit_0(
     assert [key["clientName"] for key in listed.json()] == ["kept"]
 
 
+@needs_posix_signals
 def test_serve_stops_cleanly_on_sigterm(capsys: pytest.CaptureFixture[str]) -> None:
     with serving(stop_with=signal.SIGTERM) as url:
         listed = invoke(capsys, "users", "list", "--json", "--host", url, "--account", "acme")
@@ -718,6 +721,8 @@ def serving(
     *options: str, stop_with: signal.Signals = signal.SIGINT, listening: str = "http://127.0.0.1:"
 ) -> Iterator[str]:
     """Run ``python -m katanemo_identity serve --port 0`` and yield its URL; stop it with a signal.
+
+    Tests that use it are marked ``needs_posix_signals``.
 
     On the way out, asserts the server stopped with exit 0, said so, and left no traceback.
     """
@@ -772,6 +777,7 @@ def run_command(*argv: str, stdin: str | None = None) -> subprocess.CompletedPro
 BACKGROUND_JOB = '"$0" -m katanemo_identity {} & echo "pid $!"; wait $!; echo "exit $?"'
 
 
+@needs_posix_signals
 def test_a_shell_starts_background_jobs_with_sigint_ignored() -> None:
     # The premise of the next test, shown rather than assumed.
     code = "import signal; print(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)"
@@ -784,6 +790,7 @@ def test_a_shell_starts_background_jobs_with_sigint_ignored() -> None:
     assert shell.stdout.strip() == "True"
 
 
+@needs_posix_signals
 @pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
 def test_serve_started_as_a_background_shell_job_stops_on_the_signal(
     stop_with: signal.Signals,
@@ -818,6 +825,7 @@ def test_serve_started_as_a_background_shell_job_stops_on_the_signal(
     assert "Traceback" not in err
 
 
+@needs_posix_signals
 def test_serve_listens_on_ipv6_loopback(capsys: pytest.CaptureFixture[str]) -> None:
     with serving("--host", "::1", listening="http://[::1]:") as url:
         listed = invoke(capsys, "keys", "list", "--json", "--host", url, "--account", "acme")
@@ -954,6 +962,7 @@ def test_token_and_token_file_together_are_a_usage_error(
     assert_one_error_line(result, EXIT_USAGE, "not allowed with")
 
 
+@needs_posix_signals
 def test_serve_reads_its_token_from_a_file(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

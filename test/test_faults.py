@@ -14,8 +14,10 @@ import pytest
 from faultkit import (
     KEY,
     FaultCase,
+    UnansweringAddressesHost,
     chunked_response,
     closing_api,
+    connects_are_dropped,
     fault_cases,
     run_fault_case,
 )
@@ -35,6 +37,8 @@ CASES = fault_cases()
 def test_fault_raises_the_documented_error_after_the_documented_number_of_requests(
     case: FaultCase,
 ) -> None:
+    if case.server is UnansweringAddressesHost and not connects_are_dropped():
+        pytest.skip("connects to a full accept queue are refused here, not left unanswered")
     outcome = run_fault_case(case)
 
     assert outcome.problems(case) == []

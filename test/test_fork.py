@@ -7,9 +7,12 @@ from collections.abc import Callable
 
 import forkkit
 import pytest
+from conftest import needs_fork
 from servers import ScriptedServer
 
 from katanemo_identity import ApiClient, Configuration, IdentityApi
+
+pytestmark = needs_fork
 
 FORKS = 50
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -77,3 +78,72 @@ def test_every_readme_link_works_where_the_readme_is_read() -> None:
         if link.startswith(base):
             target = link[len(base) :].split("#", 1)[0]
             assert (Path(__file__).resolve().parent.parent / target).exists(), link
+
+
+# -- Where processes do not fork (Windows) -------------------------------------
+
+#: Run first in a fresh interpreter: the process looks as it does on Windows.
+WITHOUT_FORK = "import os; del os.fork, os.register_at_fork\n"
+
+FIRST_USE_WITHOUT_FORK = """
+import contextlib, io, os, sys
+from katanemo_identity import ApiClient, ClientKeyRequest, Configuration, IdentityApi
+from katanemo_identity.cli import main
+from katanemo_identity.testing import IdentityServer
+
+with IdentityServer(access_token="t0ken") as server:
+    configuration = Configuration(host=server.url, access_token="t0ken")
+    with ApiClient(configuration) as client:
+        api = IdentityApi(client)
+        created = api.create_client_key(
+            "acme", ClientKeyRequest(default_role_id="reader", client_name="ci")
+        )
+        listed = api.get_client_key_list("acme")
+        assert [key.client_name for key in listed] == ["ci"], listed
+        assert created.client_id
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        status = main(["keys", "list", "--json", "--host", server.url, "--token", "t0ken",
+                       "--account", "acme"])
+    assert status == 0, status
+    assert '"clientName": "ci"' in output.getvalue(), output.getvalue()
+print("first use works without os.fork")
+"""
+
+PLUGIN_TEST_WITHOUT_FORK = """
+def test_the_plugin_fixtures_work(identity_api):
+    assert identity_api.get_users_for_account("acme") == []
+"""
+
+
+def test_first_use_works_where_os_fork_does_not_exist() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_FORK + FIRST_USE_WITHOUT_FORK],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "first use works without os.fork" in result.stdout
+
+
+def test_the_pytest_plugin_works_where_os_fork_does_not_exist(tmp_path: Path) -> None:
+    (tmp_path / "test_uses_the_plugin.py").write_text(PLUGIN_TEST_WITHOUT_FORK)
+    run_pytest = WITHOUT_FORK + (
+        "import sys, pytest\n"
+        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', "
+        "'-p', 'katanemo_identity.testing.plugin', sys.argv[1]]))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", run_pytest, str(tmp_path / "test_uses_the_plugin.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        # Only the SDK's plugin: the test is about it, not about the others installed.
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout

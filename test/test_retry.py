@@ -5,7 +5,9 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import socket
 import time
+import tracemalloc
 
 import pytest
 from conftest import KEY, KEY_CREDENTIALS, USER, ApiFactory
@@ -404,6 +406,53 @@ def test_the_body_of_a_retried_answer_is_not_read_to_its_end(make_api: ApiFactor
         user = get_user(make_api(server.url, retries=1, max_response_size=1024 * 1024))
     assert user.user_id == USER["userId"]  # type: ignore[attr-defined]
     assert time.monotonic() - started < 5
+
+
+def test_a_retried_answer_declaring_a_large_body_then_silent_does_not_hold_the_retry(
+    make_api: ApiFactory,
+) -> None:
+    # A 503 that declares 10 MB and sends none of it: reading the body would
+    # wait out the read timeout (10 s) before the retry could go.
+    silent = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 10485760\r\n\r\n"
+    ok = http_response(200, json.dumps(USER).encode(), [("Content-Type", "application/json")])
+    with RawServer([RawServer.send_raw(silent, keep_open=True), RawServer.send_raw(ok)]) as server:
+        started = time.monotonic()
+        user = get_user(make_api(server.url, retries=1, timeout=(1.0, 10.0)))
+        elapsed = time.monotonic() - started
+    assert user.user_id == USER["userId"]  # type: ignore[attr-defined]
+    assert len(server.requests) == 2
+    assert elapsed < 5.0
+
+
+def test_a_retried_answer_sending_a_large_declared_body_is_not_read(make_api: ApiFactory) -> None:
+    size = 48 * 1024 * 1024
+    sent = 0
+
+    def large_503(conn: socket.socket, request: bytes) -> None:
+        nonlocal sent
+        conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: %d\r\n\r\n" % size)
+        piece = b"x" * 65536
+        try:
+            while sent < size:
+                conn.sendall(piece)
+                sent += len(piece)
+        except OSError:  # the client closed the connection instead of reading
+            pass
+        conn.close()
+
+    ok = http_response(200, json.dumps(USER).encode(), [("Content-Type", "application/json")])
+    with RawServer([large_503, RawServer.send_raw(ok)]) as server:
+        tracemalloc.start()
+        try:
+            user = get_user(make_api(server.url, retries=1))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert user.user_id == USER["userId"]  # type: ignore[attr-defined]
+    assert len(server.requests) == 2
+    # Reading the body would hold 48 MB; closing costs about nothing.
+    assert peak < 8 * 1024 * 1024
+    assert sent < size
 
 
 def test_retries_taken_are_on_the_response_and_on_every_error(make_api: ApiFactory) -> None:

@@ -5,7 +5,9 @@ Each test here backs one line of ``docs/SECURITY.md``.
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 
@@ -13,7 +15,7 @@ import pytest
 import trustme
 from faultkit import KEY, KEY_CREDENTIALS, USER_DOCUMENT, TLSServer, closing_api
 from pydantic import ValidationError
-from servers import RawServer, Reply, ScriptedServer
+from servers import RawServer, Reply, ScriptedServer, http_response
 
 from katanemo_identity import (
     ApiConnectionError,
@@ -22,10 +24,12 @@ from katanemo_identity import (
     ClientKeyRequest,
     ClientKeyResponse,
     Configuration,
+    IdentityApi,
     OpenApiException,
     UserRequest,
     UserResponse,
 )
+from katanemo_identity._redact import MASK
 from katanemo_identity.testing import IdentityServer
 
 ACCESS_TOKEN = "access-t0ken-s3cr3t"
@@ -108,6 +112,93 @@ def test_redirect_to_another_host_does_not_carry_the_authorization_header() -> N
         assert len(keys) == 1
         assert len(other.requests) == 1
         assert "Authorization" not in other.requests[0].headers
+
+
+class _EitherScheme(RawServer):
+    """HTTPS and plain HTTP on one port, told apart by the first byte a client sends.
+
+    Over TLS it redirects to the same path over plain HTTP, on the same host
+    and port: only the scheme changes. Over plain HTTP it lists one key.
+
+    Attributes:
+        over_tls: For each request, in order, whether it came over TLS.
+    """
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        super().__init__(self._answer)
+        self.context = context
+        self.over_tls: list[bool] = []
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            if conn.recv(1, socket.MSG_PEEK) == b"\x16":  # a TLS handshake record
+                conn = self.context.wrap_socket(conn, server_side=True)
+        except OSError:
+            conn.close()
+            return
+        super()._serve(conn)
+
+    def _answer(self, conn: socket.socket, request: bytes) -> None:
+        tls = isinstance(conn, ssl.SSLSocket)
+        self.over_tls.append(tls)
+        if tls:
+            moved = [("Location", self.url + "/org/acme/keys")]  # http://127.0.0.1:<same port>
+            conn.sendall(http_response(302, b"", moved))
+        else:
+            keys = json.dumps([KEY]).encode()
+            conn.sendall(http_response(200, keys, [("Content-Type", "application/json")]))
+        conn.close()
+
+
+def _headers_of(request: bytes) -> dict[str, str]:
+    lines = request.partition(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")[1:]
+    return {
+        name.strip(): value.strip() for name, _, value in (line.partition(":") for line in lines)
+    }
+
+
+#: Headers of the caller's that belong to the origin they were sent to.
+_CALLER_HEADERS = ("Authorization", "X-Api-Key", "X-Tenant")
+
+
+def _list_keys_with_the_callers_headers(api: IdentityApi) -> object:
+    api.api_client.set_default_header("X-Api-Key", "k3y-s3cr3t")
+    return api.get_client_key_list("acme", _headers={"X-Tenant": "t3nant-s3cr3t"})
+
+
+def test_a_redirect_from_https_to_http_on_the_same_host_and_port_takes_no_credential(
+    certificate_authority: trustme.CA,
+) -> None:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate_authority.issue_cert("127.0.0.1").configure_cert(context)
+    server = _EitherScheme(context)
+    with (
+        server,
+        certificate_authority.cert_pem.tempfile() as ca_path,
+        closing_api(
+            server.url.replace("http:", "https:"), access_token=ACCESS_TOKEN, ssl_ca_cert=ca_path
+        ) as api,
+    ):
+        assert len(_list_keys_with_the_callers_headers(api)) == 1  # type: ignore[arg-type]
+
+    assert server.over_tls == [True, False]
+    first, followed = (_headers_of(request) for request in server.requests)
+    assert all(name in first for name in _CALLER_HEADERS)
+    assert [name for name in _CALLER_HEADERS if name in followed] == []
+
+
+def test_a_redirect_to_another_name_of_the_same_address_and_port_takes_no_credential() -> None:
+    with ScriptedServer(Reply.json(200, [KEY])) as server:
+        port = server.url.rsplit(":", 1)[1]
+        # 127.0.0.1 and localhost are the same server, but not the same origin.
+        server._script.insert(0, _redirect_to(f"http://localhost:{port}"))
+        with closing_api(server.url, access_token=ACCESS_TOKEN) as api:
+            assert len(_list_keys_with_the_callers_headers(api)) == 1  # type: ignore[arg-type]
+
+    first, followed = (request.headers for request in server.requests)
+    assert followed["Host"] == f"localhost:{port}"
+    assert all(name in first for name in _CALLER_HEADERS)
+    assert [name for name in _CALLER_HEADERS if name in followed] == []
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -275,3 +366,68 @@ def test_reference_server_secrets_are_not_logged(caplog: pytest.LogCaptureFixtur
     assert user.token
     for secret in (ACCESS_TOKEN, created.client_secret, user.token):
         assert secret not in caplog.text
+
+
+#: Parts of a secret that a broken server sends as a list or an object.
+_SECRET_PARTS = ("first-part-s3cr3t", "second-part-s3cr3t", "nested-part-s3cr3t")
+
+_WRONG_TYPE_SECRETS: dict[str, object] = {
+    "a list": list(_SECRET_PARTS),
+    "an object": {"value": _SECRET_PARTS[0], "more": [_SECRET_PARTS[1], {"x": _SECRET_PARTS[2]}]},
+    "a list with brackets inside its strings": [
+        "]" + _SECRET_PARTS[0],
+        '"}' + _SECRET_PARTS[1],
+        [_SECRET_PARTS[2]],
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", list(_WRONG_TYPE_SECRETS))
+@pytest.mark.parametrize("field", ["clientSecret", "token"])
+def test_a_secret_of_the_wrong_type_is_masked_whole_in_the_error_and_the_log(
+    shape: str, field: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    document = {**KEY_CREDENTIALS, **USER_DOCUMENT, field: _WRONG_TYPE_SECRETS[shape]}
+    with (
+        ScriptedServer(Reply.json(200, document)) as server,
+        closing_api(server.url, debug=True) as api,
+        pytest.raises(ApiDecodeError) as raised,
+    ):
+        _decode_field(api, field)
+
+    shown = str(raised.value)
+    logged = [
+        record.getMessage() for record in caplog.records if "response body:" in record.getMessage()
+    ]
+    # Both quote the body, with the secret's whole value masked.
+    assert f'"{field}": "{MASK}"' in shown
+    assert len(logged) == 1
+    assert f'"{field}": "{MASK}"' in logged[0]
+    for part in _SECRET_PARTS:
+        assert part not in shown
+        assert part not in caplog.text
+
+
+def _decode_field(api: IdentityApi, field: str) -> object:
+    """Make the call whose answer carries ``field``: a user's token, a new key's secret."""
+    if field == "token":
+        return api.get_user("acme", "ann")
+    return api.create_client_key("acme", ClientKeyRequest(default_role_id="r", client_name="n"))
+
+
+def test_a_secret_list_cut_short_in_the_error_is_masked_to_the_end() -> None:
+    # More than the error's preview of the body (500 characters) is secret:
+    # the text is cut inside the list, which has no closing bracket left.
+    parts = [f"long-part-{index}-s3cr3t" for index in range(60)]
+    document = {**KEY_CREDENTIALS, "clientSecret": parts}
+    with (
+        ScriptedServer(Reply.json(200, document)) as server,
+        closing_api(server.url) as api,
+        pytest.raises(ApiDecodeError) as raised,
+    ):
+        api.create_client_key("acme", ClientKeyRequest(default_role_id="r", client_name="n"))
+
+    shown = str(raised.value)
+    assert "more characters" in shown  # the preview was cut
+    assert "s3cr3t" not in shown
