@@ -1000,7 +1000,7 @@ def _without(model: type[_Model], **fields: Any) -> _Model:
 def _differences(*fields: tuple[str, object, object]) -> str:
     """Name each field whose value (found, wanted) is missing or differs; never the values."""
     wrong = [
-        f"{name} is missing" if found is None else f"{name} differs from the one sent"
+        f"{name} is missing" if found is None else f"{name} is not what was sent"
         for name, found, wanted in fields
         if found != wanted
     ]

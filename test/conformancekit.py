@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 if TYPE_CHECKING:
@@ -459,4 +459,47 @@ class CtrlC(Bug):
         if first_read or (self.on_delete and self.pressed and call.method == "DELETE"):
             self.pressed += 1
             os.kill(os.getpid(), signal.SIGINT)
+        return call
+
+
+class ExamplesOnly(Bug):
+    """A mock that answers every request with the same example, as Prism's does; stores nothing."""
+
+    KEY: ClassVar[dict[str, object]] = {
+        "accountId": "acme",
+        "clientName": "ci",
+        "clientKeyId": "key-1",
+        "roles": ["r"],
+    }
+    USER: ClassVar[dict[str, object]] = {
+        "accountId": "acme",
+        "userId": "ann@example.com",
+        "roles": [],
+    }
+
+    def request(self, server: BuggyServer, call: Call) -> Call | Answer:
+        if call.headers.get("Authorization") != f"Bearer {server.token}":
+            return error(401)
+        if call.is_("POST", "keys", with_id=False):
+            return Answer.of(200, {"clientId": "key-1", "clientSecret": "s"})
+        if call.is_("GET", "keys", with_id=False):
+            return Answer.of(200, [self.KEY])
+        if call.is_("GET", "key", with_id=True):
+            return Answer.of(200, self.KEY)
+        if call.method == "DELETE":
+            return Answer.of(200, "deleted")
+        if call.is_("GET", "user", with_id=False):
+            return Answer.of(200, [self.USER])
+        return Answer.of(200, self.USER)
+
+
+class Unlisted(Bug):
+    """The listing of ``kind`` (``keys``, ``user``) always fails with 503."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def request(self, server: BuggyServer, call: Call) -> Call | Answer:
+        if call.is_("GET", self.kind, with_id=False):
+            return error(503, "unavailable")
         return call

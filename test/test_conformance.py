@@ -31,6 +31,7 @@ from conformancekit import (
     Drop,
     EchoesTheToken,
     EmptyDeleteAnswer,
+    ExamplesOnly,
     Forgets,
     KeyUnderAnyAccount,
     KeyWithoutRole,
@@ -41,6 +42,7 @@ from conformancekit import (
     Slow,
     UnknownKeyIs401,
     UnknownUserBody,
+    Unlisted,
     UpdateCreates,
     UpdateNotKept,
 )
@@ -238,6 +240,42 @@ def test_a_server_that_forgets_writes_is_told_once_and_plainly(
     assert "Note: This server does not remember writes" in out
 
 
+def test_a_mock_answering_examples_is_told_once_and_its_keys_are_left_alone(
+    reference: IdentityServer,
+) -> None:
+    with BuggyServer(reference, ExamplesOnly()) as mock:
+        report = check(mock.url)
+
+    (note,) = report.notes
+    assert note.startswith("This server does not remember writes: it answered create_client_key")
+    assert report.table().count("does not remember writes") == 1
+    assert "left alone" in report.result("delete-key").evidence
+    assert reference.requests == []  # the mock never reached the real server
+
+
+@pytest.mark.parametrize("kind", ["keys", "user"])
+def test_left_behind_is_everything_tried_when_the_account_cannot_be_listed(
+    reference: IdentityServer, kind: str
+) -> None:
+    with BuggyServer(reference, Unlisted(kind)) as wrong:
+        report = check(wrong.url)
+
+    cleaning = report.result("clean-up")
+    assert cleaning.outcome == "fail"
+    assert f"listing {'keys' if kind == 'keys' else 'users'}: 503" in cleaning.evidence
+    # Unlisted, nothing the run tried to create can be proved gone: every name is there.
+    run_id = report.run_id
+    keys = [f"{run_id}-key", f"{run_id}-invalid", f"{run_id}-unauthorized", f"{run_id}-no-token"]
+    users = [f"{run_id}-{name}@example.com" for name in ("ada", "invalid", "unauthorized")]
+    users.append(f"{run_id}-no-token@example.com")
+    if kind == "keys":
+        assert report.left_behind == [*keys, f"{run_id}-ada@example.com"]
+    else:
+        assert report.left_behind == users
+    with api_for(reference) as api:
+        assert api.get_client_key_list(ACCOUNT) == []
+
+
 def test_checks_that_need_the_user_are_skipped_when_the_invite_failed(
     reference: IdentityServer,
 ) -> None:
@@ -281,7 +319,7 @@ def test_failures_name_what_is_wrong_and_never_a_value(reference: IdentityServer
         in evidence["an unknown key id is a 401"]
     )
     assert (
-        "in a later get_user, roles differs from the one sent"
+        "in a later get_user, roles is not what was sent"
         in evidence["update_user answers but does not store"]
     )
     assert (
@@ -349,7 +387,7 @@ def test_a_create_answering_an_existing_key_s_id_never_touches_that_key(
         assert "not sent: no read shows key" in result.evidence
         assert "so it was left alone" in result.evidence
     assert report.result("get-key").evidence.endswith(
-        "ClientKeyObject whose clientName differs from the one sent"
+        "ClientKeyObject whose clientName is not what was sent"
     )
     assert "prod-key" not in report.table()
     assert report.result("clean-up").outcome == "pass"
