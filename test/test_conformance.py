@@ -492,6 +492,21 @@ def test_the_kit_s_tokens_never_appear_in_what_it_prints(
             assert f"refused Bearer {MASK}" in out
 
 
+def test_a_short_token_is_masked_where_it_stands_alone_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with (
+        IdentityServer(access_token="t") as backend,
+        BuggyServer(backend, EchoesTheToken()) as echoing,
+    ):
+        cli.main(["conformance", "--host", echoing.url, "--token", "t", "--account", ACCOUNT])
+
+    out = capsys.readouterr().out
+    assert "refused Bearer t" not in out
+    assert f"refused Bearer {MASK}" in out
+    assert "-> 200 ClientKeyResponse with clientId, clientSecret" in out
+
+
 def test_the_command_prints_a_table_and_exits_0_when_every_check_passes(
     reference: IdentityServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

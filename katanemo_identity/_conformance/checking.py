@@ -8,6 +8,7 @@ Before a write to an existing key, a check calls ``confirm_own_key``.
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -74,7 +75,10 @@ class Checks:
         """Hide the kit's tokens in ``text``: a server may echo them back."""
         for secret in (self.token, self.wrong_token):
             if secret:
-                text = text.replace(secret, MASK)
+                # Only where it stands alone, as a token is sent: a short
+                # token ("t") must not mask every letter of the evidence.
+                pattern = f"(?<!{_BEARER_CHARACTER}){re.escape(secret)}(?!{_BEARER_CHARACTER}|=)"
+                text = re.sub(pattern, MASK, text)
         return text
 
     def confirm_own_key(self, key_id: str, what: str, *, gone: bool = False) -> None:
@@ -166,6 +170,9 @@ MADE_BY = {
 
 #: What a token is replaced with in everything the kit prints.
 MASK = "**********"
+
+#: A character a bearer token may hold (RFC 7235 ``token68``; ``=`` only as its end's padding).
+_BEARER_CHARACTER = r"[A-Za-z0-9\-._~+/]"
 
 
 def token_of(configuration: Configuration) -> str | None:
