@@ -37,7 +37,19 @@ RULES: Mapping[str, str] = {
     "content-type": "every response carries Content-Type: application/json",
     "unknown-field": "an object carries only the fields its schema names",
     "error-body": "an error body is JSON of the model the document gives for its status",
+    "null": (
+        "a field is absent or has a value of its type: null only where the document marks the "
+        "field nullable (it marks none)"
+    ),
+    "empty-body": (
+        "a success body is the JSON the document gives the operation, never empty "
+        "(delete_client_key answers a JSON string)"
+    ),
 }
+
+#: The fields the document marks ``nullable``, as ``"Schema.field"`` (wire names).
+#: test/test_contract.py holds this to the document.
+NULLABLE_FIELDS: frozenset[str] = frozenset()
 
 #: The success statuses the document gives every operation.
 SUCCESS_STATUSES = frozenset({200})
@@ -80,6 +92,8 @@ def check_response(
             f"{content_type or 'none'} is not {MEDIA_TYPE}",
         )
     if is_success:
+        if not raw.strip():
+            _broken(operation, response, raw, "empty-body", "body", "empty")
         try:
             document = json.loads(raw)
         except ValueError:
@@ -101,25 +115,33 @@ def check_response(
                 where,
                 f"{first['msg']} ({expected.__name__})",
             )
-    unknown = _unknown_field(expected, document, "")
-    if unknown is not None:
-        _broken(operation, response, raw, "unknown-field", unknown, "not in the document")
+    departure = _first_departure(expected, document, "")
+    if departure is not None:
+        rule, where = departure
+        what = "not in the document" if rule == "unknown-field" else "null"
+        _broken(operation, response, raw, rule, where, what)
 
 
-def _unknown_field(expected: Any, document: object, where: str) -> str | None:
-    """Return the path of the first field ``document`` has and ``expected`` does not name."""
+def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str] | None:
+    """Return the rule and path of the first field of ``document`` that ``expected`` refuses.
+
+    A field ``expected`` does not name breaks ``unknown-field``; a null in a
+    field the document does not mark nullable breaks ``null``.
+    """
     if isinstance(expected, type) and issubclass(expected, BaseModel):
         if not isinstance(document, dict):
             return None  # a wrong shape is the decoding's to report
         known = _field_names(expected)
-        for name in document:
+        for name, value in document.items():
             if name not in known:
-                return where + str(name)
+                return "unknown-field", where + str(name)
+            if value is None and f"{expected.__name__}.{name}" not in NULLABLE_FIELDS:
+                return "null", where + str(name)
         return None
     if get_origin(expected) is list and isinstance(document, list):
         (item_type,) = get_args(expected)
         for index, item in enumerate(document):
-            found = _unknown_field(item_type, item, f"{where}{index}.")
+            found = _first_departure(item_type, item, f"{where}{index}.")
             if found is not None:
                 return found
     return None

@@ -3,6 +3,7 @@
 ::
 
     katanemo-identity conformance --host URL [--token T] --account A [--json]
+        [--call-timeout SECONDS] [--budget SECONDS]
 
     KATANEMO_IDENTITY_HOST=URL KATANEMO_IDENTITY_ACCOUNT=A \\
         pytest --pyargs katanemo_identity.testing.conformance_tests
@@ -12,50 +13,50 @@
 ``run`` drives a server through this SDK's public surface only, with the
 client in strict contract mode, and checks each documented outcome of every
 operation (``CHECKS``): successes, the documented error statuses with their
-error-body models, reads that repeat, accounts kept apart. It writes only in
-the account it is given, under names that start with ``conformance-<run id>``,
-and deletes every key it created, even when a check fails or the run is
-interrupted. Invited users cannot be removed (the API has no operation for
-it); the report names them. See ``docs/conformance.md``.
+error-body models, reads that repeat, accounts kept apart, requests without
+a valid token refused. It is meant for servers that may be wrong, in
+accounts that may hold real keys, so:
+
+- it writes only in the account it is given, under names that start with
+  ``conformance-<run id>``, and before any write to an existing key it
+  confirms the key is the run's own (its name carries the run id); a write
+  it cannot confirm is not sent, and the check fails saying so;
+- it deletes every key of the run at the end, even when a check fails, the
+  run's budget is spent or the run is interrupted, and proves it by listing
+  the account again; what it cannot prove gone is in ``Report.left_behind``
+  (invited users always are: the API cannot delete them);
+- its evidence names statuses, models and fields, never field values, and
+  never its own token, even when a server echoes it.
+
+This module is the kit's public face (the checks, the report, ``run``, the
+command); the checks themselves live in ``katanemo_identity._conformance``,
+one module per kind. See ``docs/conformance.md``.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
+import math
 import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
 from katanemo_identity.api.identity_api import IdentityApi
 from katanemo_identity.api_client import ApiClient
 from katanemo_identity.configuration import Configuration
-from katanemo_identity.exceptions import (
-    ApiContractError,
-    ApiException,
-    OpenApiException,
-)
 from katanemo_identity.models.bad_request_exception import BadRequestException
-from katanemo_identity.models.client_key_object import ClientKeyObject
-from katanemo_identity.models.client_key_request import ClientKeyRequest
 from katanemo_identity.models.conflict_exception import ConflictException
-from katanemo_identity.models.error import Error
 from katanemo_identity.models.internal_server_error_exception import (
     InternalServerErrorException,
 )
 from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
 from katanemo_identity.models.unauthorized_exception import UnauthorizedException
-from katanemo_identity.models.user_request import UserRequest
-from katanemo_identity.models.user_response import UserResponse
 
 Outcome = Literal["pass", "fail", "skip"]
-
-_Model = TypeVar("_Model", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,11 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("get-key", "get_client_key answers 200 with the key's id, name and account", ("key",)),
     Check("list-keys", "get_client_key_list answers 200 and lists the new key once", ("key",)),
-    Check("get-key-unknown", "get_client_key of an unknown id is a 4xx with the documented body"),
+    Check(
+        "get-key-unknown",
+        "get_client_key of an unknown id is a 4xx about the id (not 401, 403, 429), "
+        "with the documented body",
+    ),
     Check("invite-user", "create_user_for_account answers 200 with the accountId and userId sent"),
     Check("invite-invalid", "an invite without accountId is a 400 BadRequestException"),
     Check(
@@ -101,9 +106,13 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "update-user-invalid", "an update without accountId is a 400 BadRequestException", ("user",)
     ),
-    Check("get-user-unknown", "get_user of an unknown userId is a 4xx with the documented body"),
     Check(
-        "update-user-unknown", "update_user of an unknown userId is a 4xx with the documented body"
+        "get-user-unknown",
+        "get_user of an unknown userId is a 4xx about the id, with the documented body",
+    ),
+    Check(
+        "update-user-unknown",
+        "update_user of an unknown userId is a 4xx about the id, with the documented body",
     ),
     Check(
         "reads-repeat",
@@ -116,16 +125,34 @@ CHECKS: tuple[Check, ...] = (
         ("key", "user"),
     ),
     Check("unauthorized", "every operation with a wrong token is a 401 UnauthorizedException"),
+    Check("no-token", "every operation without a token is a 401 UnauthorizedException"),
     Check(
         "delete-key", "delete_client_key answers 200 with a JSON string; the key is gone", ("key",)
     ),
     Check(
         "delete-key-unknown",
-        "deleting a deleted key is a 4xx with the documented body",
+        "deleting a deleted key is a 4xx about the id, with the documented body",
         ("deleted",),
     ),
-    Check("clean-up", "every key the run created is deleted again"),
+    Check("clean-up", "every key the run created is deleted again, and a new listing shows it"),
 )
+
+#: How the evidence of a check the run's budget left no time for begins.
+OUT_OF_TIME = "not run: the run's budget"
+
+#: Seconds clean-up may take, on top of the run's budget: it always runs.
+CLEAN_UP_SECONDS = 60.0
+
+#: The error-body model the document gives each status it lists; the others
+#: (its ``default`` response) carry an ``Error``. Kept here, from the
+#: document, rather than taken from the client: the kit checks the client too.
+DOCUMENTED_ERROR_MODELS: Mapping[int, type[BaseModel]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    409: ConflictException,
+    429: TooManyRequestsException,
+    500: InternalServerErrorException,
+}
 
 
 @dataclass(frozen=True)
@@ -151,8 +178,17 @@ class Report:
         host: The server's base URL.
         account: The account the run worked in.
         run_id: The prefix of every name the run created, ``conformance-<hex>``.
-        results: One per check of ``CHECKS``, in order.
-        left_behind: What the run created and could not remove (invited users).
+        results: One per check of ``CHECKS``, in order (fewer when the run
+            was interrupted: the checks that ran, then ``clean-up``).
+        left_behind: The names (``clientName`` of keys, ``userId`` of users)
+            of everything the run tried to create and cannot prove gone:
+            every user it invited, and any key a listing still shows, or
+            everything it tried to create when the account cannot be listed.
+        notes: What the reader should know about the server as a whole
+            (e.g. that it does not remember writes), each said once.
+        interrupted: True when the run was interrupted (Ctrl-C).
+        out_of_time: True when the run's budget was spent before every
+            check had run.
     """
 
     host: str
@@ -160,17 +196,24 @@ class Report:
     run_id: str
     results: list[Result] = field(default_factory=list)
     left_behind: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    out_of_time: bool = False
 
     @property
     def passed(self) -> bool:
-        """True when no check failed."""
-        return all(result.outcome != "fail" for result in self.results)
+        """True when every check ran and none failed."""
+        return (
+            not self.interrupted
+            and not self.out_of_time
+            and all(result.outcome != "fail" for result in self.results)
+        )
 
     def result(self, check_id: str) -> Result:
         """Return the result of the check named ``check_id``.
 
         Raises:
-            KeyError: no such check.
+            KeyError: no such check, or it did not run (an interrupted run).
         """
         for result in self.results:
             if result.check.id == check_id:
@@ -191,6 +234,8 @@ class Report:
             "account": self.account,
             "runId": self.run_id,
             "passed": self.passed,
+            "interrupted": self.interrupted,
+            "outOfTime": self.out_of_time,
             "counts": counts,
             "checks": [
                 {
@@ -201,6 +246,7 @@ class Report:
                 }
                 for result in self.results
             ],
+            "notes": self.notes,
             "leftBehind": self.left_behind,
         }
 
@@ -218,13 +264,16 @@ class Report:
         counts = self.to_dict()["counts"]
         assert isinstance(counts, dict)
         lines.append("")
+        lines.extend(f"Note: {_printable(note)}" for note in self.notes)
+        if self.interrupted:
+            lines.append("Interrupted: the checks after the last one shown did not run.")
         lines.append(
             f"{self.host}, account {self.account}: {counts['pass']} passed, "
             f"{counts['fail']} failed, {counts['skip']} skipped."
         )
         if self.left_behind:
             lines.append(
-                "Left in the account (the API cannot delete users): "
+                "Left in the account (users cannot be deleted; keys still listed): "
                 + ", ".join(_printable(item) for item in self.left_behind)
             )
         return "\n".join(lines)
@@ -234,468 +283,79 @@ class CheckFailed(Exception):
     """A check's expectation was not met; the message is the evidence."""
 
 
-def run(configuration: Configuration, account: str) -> Report:
+class RunInterrupted(KeyboardInterrupt):
+    """The run was interrupted (Ctrl-C); clean-up ran, and ``report`` holds what was done.
+
+    Attributes:
+        report: The results of the checks that ran, then ``clean-up``, with
+            ``interrupted`` set and ``left_behind`` filled.
+    """
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("the conformance run was interrupted")
+        self.report = report
+
+
+def run(configuration: Configuration, account: str, *, budget: float | None = None) -> Report:
     """Run every check of ``CHECKS`` against the server ``configuration`` points at.
 
     The checks use a copy of ``configuration`` with ``strict_contract`` on
-    and retries off, so every answer is judged as sent. Keys created are
-    deleted at the end (by a tolerant client with the configured retries),
-    whatever happened before.
+    and retries off, so every answer is judged as sent; each call is limited
+    by ``configuration.total_timeout``. Keys the run created are then
+    deleted (by a tolerant client with the configured retries, within
+    ``CLEAN_UP_SECONDS`` of its own), whatever happened before, and the
+    account is listed again to prove it.
 
     Args:
         configuration: Where the server is, and its token. With a token, the
-            ``unauthorized`` check runs; without, it is skipped.
+            ``unauthorized`` and ``no-token`` checks run; without, they are
+            skipped.
         account: The account to work in; nothing is written anywhere else.
+        budget: Seconds the checks may take in all; the checks not started
+            when it is spent are skipped (``Report.out_of_time``). None: no limit.
 
     Returns:
-        The report; ``report.passed`` tells whether every check passed.
+        The report; ``report.passed`` tells whether every check ran and passed.
 
     Raises:
-        ValueError: ``account`` is empty.
+        ValueError: ``account`` is empty, or ``budget`` is not a number of seconds > 0.
+        RunInterrupted: Ctrl-C; clean-up ran first (a second Ctrl-C during it
+            is held until it ends), and the exception carries the report.
     """
     if not account:
         raise ValueError("account must name the account the checks may write in")
+    if budget is not None and not 0 < budget < math.inf:
+        raise ValueError(f"budget must be a number of seconds > 0, not {budget!r}")
+    # The suite builds on this module's types (Check, Result, Report...), so
+    # it is imported when it runs rather than at the top.
+    from katanemo_identity._conformance.clock import Clock, limited
+    from katanemo_identity._conformance.suite import Suite, interrupts_held
+
     run_id = f"conformance-{secrets.token_hex(4)}"
     report = Report(configuration.host, account, run_id)
-    strict = copy.copy(configuration)
+    clock = Clock(budget)
+    strict = limited(configuration, clock)
     strict.strict_contract = True
     strict.retries = 0
     with ApiClient(strict) as client:
-        suite = _Suite(IdentityApi(client), account, run_id, strict)
+        suite = Suite(IdentityApi(client), account, run_id, strict, clock)
         try:
             suite.run_all(report)
+        except KeyboardInterrupt:
+            report.interrupted = True
         finally:
-            report.results.append(suite.clean_up(configuration, report))
+            with interrupts_held() as held:
+                report.results.append(suite.clean_up(configuration, report))
+            report.notes.extend(suite.notes())
+            if held:
+                report.interrupted = True
+                report.notes.append(
+                    "Ctrl-C during clean-up was held until clean-up ended, so no key was "
+                    "abandoned half way."
+                )
+    if report.interrupted:
+        raise RunInterrupted(report)
     return report
-
-
-class _Suite:
-    """The checks, and the state they share (the key and user they made)."""
-
-    def __init__(
-        self, api: IdentityApi, account: str, run_id: str, configuration: Configuration
-    ) -> None:
-        self.api = api
-        self.account = account
-        self.run_id = run_id
-        self.configuration = configuration
-        self.key_name = f"{run_id}-key"
-        self.user_id = f"{run_id}-ada@example.com"
-        self.missing = f"{run_id}-missing"
-        self.made: set[str] = set()  # "key", "user", "deleted"
-        self.key_id = ""
-        self.created_key_ids: list[str] = []
-        self.deleted_key_ids: set[str] = set()
-
-    # -- running -----------------------------------------------------------
-
-    def run_all(self, report: Report) -> None:
-        for check in CHECKS:
-            if check.id == "clean-up":
-                continue
-            report.results.append(self.run_one(check))
-
-    def run_one(self, check: Check) -> Result:
-        missing = [need for need in check.needs if need not in self.made]
-        if missing:
-            return Result(check, "skip", f"needs {_MADE_BY[missing[0]]}, which did not pass")
-        method: Callable[[], str] = getattr(self, "check_" + check.id.replace("-", "_"))
-        try:
-            return Result(check, "pass", method())
-        except _Skip as reason:
-            return Result(check, "skip", str(reason))
-        except CheckFailed as failure:
-            return Result(check, "fail", str(failure))
-        except OpenApiException as error:
-            return Result(check, "fail", _describe(error))
-
-    def clean_up(self, configuration: Configuration, report: Report) -> Result:
-        """Delete every key the run created; name the users it could not remove."""
-        check = CHECKS[-1]
-        tolerant = copy.copy(configuration)
-        tolerant.strict_contract = False
-        deleted: list[str] = []
-        problems: list[str] = []
-        with ApiClient(tolerant) as client:
-            api = IdentityApi(client)
-            ids = list(self.created_key_ids)
-            try:
-                ids += [
-                    key.client_key_id
-                    for key in api.get_client_key_list(self.account)
-                    if key.client_key_id and (key.client_name or "").startswith(self.run_id)
-                ]
-            except OpenApiException as error:
-                problems.append(f"listing keys: {_describe(error)}")
-            for key_id in dict.fromkeys(ids):
-                if key_id in self.deleted_key_ids:
-                    continue
-                try:
-                    api.delete_client_key(self.account, key_id)
-                    deleted.append(key_id)
-                except ApiException as error:
-                    if error.status != 404:  # a 404: it was never made, or is gone already
-                        problems.append(f"deleting {key_id}: {_describe(error)}")
-                except OpenApiException as error:
-                    problems.append(f"deleting {key_id}: {_describe(error)}")
-            try:
-                report.left_behind = [
-                    user.user_id
-                    for user in api.get_users_for_account(self.account)
-                    if user.user_id and user.user_id.startswith(self.run_id)
-                ]
-            except OpenApiException as error:
-                problems.append(f"listing users: {_describe(error)}")
-        if problems:
-            return Result(check, "fail", "; ".join(problems))
-        return Result(
-            check,
-            "pass",
-            f"{len(self.deleted_key_ids) + len(deleted)} key(s) of this run deleted; "
-            f"{len(report.left_behind)} invited user(s) remain",
-        )
-
-    # -- helpers -------------------------------------------------------------
-
-    def where(self, method: str, *segments: str) -> str:
-        return f"{method} /org/{self.account}/" + "/".join(segments)
-
-    @contextmanager
-    def expect_error(
-        self, what: str, statuses: Sequence[int] | range, model: type[BaseModel] | None
-    ) -> Iterator[list[str]]:
-        """Expect the block to raise an error of one of ``statuses`` whose body is ``model``.
-
-        ``model`` None means the one the document gives the status (``Error``
-        for those it does not list). Yields a list that receives the evidence.
-        """
-        evidence: list[str] = []
-        expected = _statuses(statuses)
-        try:
-            yield evidence
-        except ApiContractError:
-            raise
-        except ApiException as error:
-            status = error.status or 0
-            if status not in statuses:
-                raise CheckFailed(f"{what} -> {status}, expected {expected}") from None
-            wanted = model or _documented_model(status)
-            if not isinstance(error.data, wanted):
-                raise CheckFailed(f"{what} -> {status} without a {wanted.__name__} body") from None
-            evidence.append(f"{what} -> {status} {wanted.__name__}")
-            return
-        raise CheckFailed(f"{what} -> a success, expected {expected}")
-
-    # -- client keys ---------------------------------------------------------
-
-    def check_create_key(self) -> str:
-        what = self.where("POST", "keys")
-        response = self.api.create_client_key_with_http_info(
-            self.account, ClientKeyRequest(client_name=self.key_name, default_role_id="reader")
-        )
-        created = response.data
-        if created.client_id:
-            self.created_key_ids.append(created.client_id)
-        if not created.client_id or not created.client_secret:
-            raise CheckFailed(f"{what} -> {response.status_code} without clientId and clientSecret")
-        self.key_id = created.client_id
-        self.made.add("key")
-        return f"{what} -> {response.status_code} ClientKeyResponse with clientId, clientSecret"
-
-    def check_create_key_invalid(self) -> str:
-        what = self.where("POST", "keys") + " without defaultRoleId"
-        incomplete = _without(ClientKeyRequest, client_name=f"{self.run_id}-invalid")
-        with self.expect_error(what, [400], BadRequestException) as evidence:
-            self._keep(self.api.create_client_key(self.account, incomplete))
-        return evidence[0]
-
-    def check_create_key_duplicate(self) -> str:
-        what = self.where("POST", "keys") + " with the same clientName"
-        again = ClientKeyRequest(client_name=self.key_name, default_role_id="reader")
-        with self.expect_error(what, [409], ConflictException) as evidence:
-            self._keep(self.api.create_client_key(self.account, again))
-        return evidence[0]
-
-    def _keep(self, created: object) -> None:
-        # A server that wrongly accepts a bad create has made a key: delete it later.
-        key_id = getattr(created, "client_id", None)
-        if isinstance(key_id, str) and key_id:
-            self.created_key_ids.append(key_id)
-
-    def check_get_key(self) -> str:
-        what = self.where("GET", "key", self.key_id)
-        response = self.api.get_client_key_with_http_info(self.account, self.key_id)
-        key = response.data
-        found = (key.client_key_id, key.client_name, key.account_id)
-        wanted = (self.key_id, self.key_name, self.account)
-        if found != wanted:
-            raise CheckFailed(
-                f"{what} -> (clientKeyId, clientName, accountId) {found}, not {wanted}"
-            )
-        return f"{what} -> {response.status_code} ClientKeyObject of the key"
-
-    def check_list_keys(self) -> str:
-        what = self.where("GET", "keys")
-        response = self.api.get_client_key_list_with_http_info(self.account)
-        ours = [key for key in response.data if key.client_key_id == self.key_id]
-        if len(ours) != 1 or ours[0].client_name != self.key_name:
-            raise CheckFailed(f"{what} -> the new key listed {len(ours)} time(s)")
-        return f"{what} -> {response.status_code} list of {len(response.data)}, the new key once"
-
-    def check_get_key_unknown(self) -> str:
-        what = self.where("GET", "key", self.missing)
-        with self.expect_error(what, range(400, 500), None) as evidence:
-            self.api.get_client_key(self.account, self.missing)
-        return evidence[0]
-
-    # -- users ---------------------------------------------------------------
-
-    def check_invite_user(self) -> str:
-        what = self.where("POST", "user")
-        response = self.api.create_user_for_account_with_http_info(
-            self.account, UserRequest(account_id=self.account, user_id=self.user_id)
-        )
-        user = response.data
-        self.made.add("user")
-        if (user.account_id, user.user_id) != (self.account, self.user_id):
-            raise CheckFailed(
-                f"{what} -> (accountId, userId) {(user.account_id, user.user_id)}, "
-                f"not {(self.account, self.user_id)}"
-            )
-        return f"{what} -> {response.status_code} UserResponse of the user"
-
-    def check_invite_invalid(self) -> str:
-        what = self.where("POST", "user") + " without accountId"
-        incomplete = _without(UserRequest, user_id=f"{self.run_id}-invalid@example.com")
-        with self.expect_error(what, [400], BadRequestException) as evidence:
-            self.api.create_user_for_account(self.account, incomplete)
-        return evidence[0]
-
-    def check_invite_duplicate(self) -> str:
-        what = self.where("POST", "user") + " with the same userId"
-        with self.expect_error(what, [409], ConflictException) as evidence:
-            self.api.create_user_for_account(
-                self.account, UserRequest(account_id=self.account, user_id=self.user_id)
-            )
-        return evidence[0]
-
-    def check_get_user(self) -> str:
-        what = self.where("GET", "user", self.user_id)
-        response = self.api.get_user_with_http_info(self.account, self.user_id)
-        user = response.data
-        if (user.account_id, user.user_id) != (self.account, self.user_id):
-            raise CheckFailed(f"{what} -> (accountId, userId) {(user.account_id, user.user_id)}")
-        return f"{what} -> {response.status_code} UserResponse of the user"
-
-    def check_list_users(self) -> str:
-        what = self.where("GET", "user")
-        response = self.api.get_users_for_account_with_http_info(self.account)
-        ours = [user for user in response.data if user.user_id == self.user_id]
-        if len(ours) != 1:
-            raise CheckFailed(f"{what} -> the user listed {len(ours)} time(s)")
-        return f"{what} -> {response.status_code} list of {len(response.data)}, the user once"
-
-    def check_update_user(self) -> str:
-        what = self.where("PUT", "user", self.user_id)
-        change = UserRequest(
-            account_id=self.account, roles=["conformance"], tags={"checked": ["yes"]}
-        )
-        response = self.api.update_user_with_http_info(self.user_id, self.account, change)
-        answered = response.data
-        stored = self.api.get_user(self.account, self.user_id)
-        for user, source in ((answered, "the answer"), (stored, "a later get_user")):
-            if (user.roles, user.tags) != (change.roles, change.tags):
-                raise CheckFailed(f"{what}: {source} has roles/tags {(user.roles, user.tags)}")
-        return f"{what} -> {response.status_code} UserResponse with the roles and tags; get agrees"
-
-    def check_update_user_invalid(self) -> str:
-        what = self.where("PUT", "user", self.user_id) + " without accountId"
-        incomplete = _without(UserRequest, roles=["conformance"])
-        with self.expect_error(what, [400], BadRequestException) as evidence:
-            self.api.update_user(self.user_id, self.account, incomplete)
-        return evidence[0]
-
-    def check_get_user_unknown(self) -> str:
-        unknown = f"{self.missing}@example.com"
-        what = self.where("GET", "user", unknown)
-        with self.expect_error(what, range(400, 500), None) as evidence:
-            self.api.get_user(self.account, unknown)
-        return evidence[0]
-
-    def check_update_user_unknown(self) -> str:
-        unknown = f"{self.missing}@example.com"
-        what = self.where("PUT", "user", unknown)
-        with self.expect_error(what, range(400, 500), None) as evidence:
-            self.api.update_user(unknown, self.account, UserRequest(account_id=self.account))
-        return evidence[0]
-
-    # -- across operations ---------------------------------------------------------
-
-    def check_reads_repeat(self) -> str:
-        reads: list[tuple[str, Callable[[], object]]] = [
-            ("get_client_key", lambda: self.api.get_client_key(self.account, self.key_id)),
-            ("get_user", lambda: self.api.get_user(self.account, self.user_id)),
-            ("get_client_key_list", lambda: self._ours(self.api.get_client_key_list(self.account))),
-            (
-                "get_users_for_account",
-                lambda: self._ours(self.api.get_users_for_account(self.account)),
-            ),
-        ]
-        for name, read in reads:
-            first, second = read(), read()
-            if first != second:
-                raise CheckFailed(f"{name} answered differently the second time")
-        return "get_client_key, get_user and both lists (this run's entries) repeat exactly"
-
-    def _ours(self, items: Sequence[ClientKeyObject | UserResponse]) -> list[object]:
-        # Other writers may share the account: compare only this run's entries.
-        return [
-            item
-            for item in items
-            if (
-                getattr(item, "client_name", None) or getattr(item, "user_id", None) or ""
-            ).startswith(self.run_id)
-        ]
-
-    def check_accounts_apart(self) -> str:
-        other = f"{self.account}-{self.run_id}-other"
-        seen: list[str] = []
-        with self.expect_error(f"GET /org/{other}/key/<key>", range(400, 500), None) as found:
-            self.api.get_client_key(other, self.key_id)
-        seen += found
-        with self.expect_error(f"GET /org/{other}/user/<user>", range(400, 500), None) as found:
-            self.api.get_user(other, self.user_id)
-        seen += found
-        listings: list[tuple[str, Callable[[], Sequence[ClientKeyObject | UserResponse]]]] = [
-            ("keys", lambda: self.api.get_client_key_list(other)),
-            ("user", lambda: self.api.get_users_for_account(other)),
-        ]
-        for name, listing in listings:
-            try:
-                items = listing()
-            except ApiContractError:
-                raise
-            except ApiException as error:
-                seen.append(f"GET /org/{other}/{name} -> {error.status}")
-                continue
-            if self._ours(items):
-                raise CheckFailed(f"GET /org/{other}/{name} lists this run's {name}")
-            seen.append(f"GET /org/{other}/{name} -> 200 without this run's")
-        return "; ".join(seen)
-
-    def check_unauthorized(self) -> str:
-        if self.configuration.authorization() is None:
-            raise _Skip("no token given: the server is taken to need none")
-        wrong = copy.copy(self.configuration)
-        wrong.access_token = "conformance-wrong-token-" + secrets.token_hex(8)
-        outcomes: list[str] = []
-        with ApiClient(wrong) as client:
-            api = IdentityApi(client)
-            account, key_id, user_id = self.account, self.key_id or self.missing, self.user_id
-            user = UserRequest(
-                account_id=account, user_id=f"{self.run_id}-unauthorized@example.com"
-            )
-            calls: list[tuple[str, Callable[[], object]]] = [
-                (
-                    "create_client_key",
-                    lambda: self._keep(
-                        api.create_client_key(
-                            account,
-                            ClientKeyRequest(
-                                client_name=f"{self.run_id}-unauthorized", default_role_id="r"
-                            ),
-                        )
-                    ),
-                ),
-                ("get_client_key_list", lambda: api.get_client_key_list(account)),
-                ("get_client_key", lambda: api.get_client_key(account, key_id)),
-                ("delete_client_key", lambda: api.delete_client_key(account, key_id)),
-                ("create_user_for_account", lambda: api.create_user_for_account(account, user)),
-                ("get_users_for_account", lambda: api.get_users_for_account(account)),
-                ("get_user", lambda: api.get_user(account, user_id)),
-                (
-                    "update_user",
-                    lambda: api.update_user(user_id, account, UserRequest(account_id=account)),
-                ),
-            ]
-            for name, call in calls:
-                with self.expect_error(name, [401], UnauthorizedException):
-                    call()
-                outcomes.append(name)
-        return f"all {len(outcomes)} operations with a wrong token -> 401 UnauthorizedException"
-
-    def check_delete_key(self) -> str:
-        what = self.where("DELETE", "key", self.key_id)
-        response = self.api.delete_client_key_with_http_info(self.account, self.key_id)
-        self.deleted_key_ids.add(self.key_id)
-        self.made.add("deleted")
-        with self.expect_error("then GET of the key", range(400, 500), None):
-            self.api.get_client_key(self.account, self.key_id)
-        listed = [
-            k for k in self.api.get_client_key_list(self.account) if k.client_key_id == self.key_id
-        ]
-        if listed:
-            raise CheckFailed(f"{what} -> {response.status_code}, yet the key is still listed")
-        return (
-            f"{what} -> {response.status_code} JSON string; then get is a 4xx and the list lacks it"
-        )
-
-    def check_delete_key_unknown(self) -> str:
-        what = self.where("DELETE", "key", self.key_id) + " again"
-        with self.expect_error(what, range(400, 500), None) as evidence:
-            self.api.delete_client_key(self.account, self.key_id)
-        return evidence[0]
-
-
-class _Skip(CheckFailed):
-    """The check cannot run against this server; the message says why."""
-
-
-#: What each ``Check.needs`` entry is, by the check that makes it.
-_MADE_BY = {
-    "key": "the key create-key makes",
-    "user": "the user invite-user makes",
-    "deleted": "the key delete-key deletes",
-}
-
-
-def _without(model: type[_Model], **fields: Any) -> _Model:
-    """Build ``model`` without validation, so a required field can be left out on purpose."""
-    return model.model_construct(**fields)
-
-
-#: The error-body model the document gives each status it lists; the others
-#: (its ``default`` response) carry an ``Error``. Kept here, from the
-#: document, rather than taken from the client: the kit checks the client too.
-DOCUMENTED_ERROR_MODELS: Mapping[int, type[BaseModel]] = {
-    400: BadRequestException,
-    401: UnauthorizedException,
-    409: ConflictException,
-    429: TooManyRequestsException,
-    500: InternalServerErrorException,
-}
-
-
-def _documented_model(status: int) -> type[BaseModel]:
-    return DOCUMENTED_ERROR_MODELS.get(status, Error)
-
-
-def _statuses(statuses: Sequence[int] | range) -> str:
-    if isinstance(statuses, range):
-        return f"{statuses.start // 100}xx"
-    return " or ".join(map(str, statuses))
-
-
-def _describe(error: OpenApiException) -> str:
-    if isinstance(error, ApiContractError):
-        return (
-            f"{error.status}: contract rule {error.rule!r} broken at {error.field}: {error.detail}"
-        )
-    if isinstance(error, ApiException):
-        return (
-            f"{error.status} {type(error).__name__}: {error.detail or error.message or ''}".strip()
-        )
-    return f"{type(error).__name__}: {error}"
 
 
 def _printable(text: str) -> str:
@@ -705,6 +365,9 @@ def _printable(text: str) -> str:
 
 # -- command line ------------------------------------------------------------------
 
+#: The exit status of a run ended by Ctrl-C, as every subcommand's (``cli.EXIT_INTERRUPTED``).
+_EXIT_INTERRUPTED = 130
+
 
 def add_parser(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``conformance`` subcommand to the ``katanemo-identity`` command line."""
@@ -713,26 +376,62 @@ def add_parser(subcommands: argparse._SubParsersAction[argparse.ArgumentParser])
         help="run the contract checks against any Identity API server",
         description=(
             "Check that a server follows the Katanemo Identity API document: every operation "
-            "in its documented outcomes. Writes only in --account (keys it creates are deleted "
-            "again; invited users cannot be) and exits 1 if a check fails."
+            "in its documented outcomes. Writes only in --account, only to what the run "
+            "created (keys it creates are deleted again; invited users cannot be), and exits "
+            "1 if a check fails, 130 on Ctrl-C (after cleaning up and printing the report)."
         ),
     )
     parser.add_argument("--host", required=True, help="base URL of the server to check")
     parser.add_argument("--token", help="access token (else $KATANEMO_IDENTITY_TOKEN)")
     parser.add_argument("--account", required=True, help="the account to work in")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--call-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="the most one call may take, retries included (the SDK's total_timeout, 120 s)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=_seconds,
+        metavar="SECONDS",
+        help="the most the checks may take in all; clean-up still runs after it (no limit)",
+    )
     parser.set_defaults(run=run_command, writes=True)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
+    return value
+
+
 def run_command(args: argparse.Namespace, output: _Output) -> int:
-    """``conformance``: run the suite, print the report, return 0 if every check passed else 1."""
-    report = run(Configuration(host=args.host, access_token=args.token), args.account)
+    """``conformance``: run the suite, print the report, return 0 if every check passed.
+
+    Returns:
+        0 when every check ran and passed, 1 when one failed or the budget
+        was spent, 130 when the run was interrupted (the report so far is
+        printed all the same, in the chosen format).
+    """
+    configuration = Configuration(host=args.host, access_token=args.token)
+    if getattr(args, "call_timeout", None) is not None:
+        configuration.total_timeout = args.call_timeout
+    try:
+        report = run(configuration, args.account, budget=getattr(args, "budget", None))
+        status = 0 if report.passed else 1
+    except RunInterrupted as interruption:
+        report, status = interruption.report, _EXIT_INTERRUPTED
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False), file=output.out)
     else:
         print(report.table(), file=output.out)
     output.out.flush()
-    return 0 if report.passed else 1
+    return status
 
 
 if TYPE_CHECKING:

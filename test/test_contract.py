@@ -167,3 +167,16 @@ def test_model_round_trips_a_document_example_through_its_aliases(schema_name: s
     model = getattr(models, schema_name).from_dict(document)
 
     assert model.to_dict() == document
+
+
+def test_the_strict_mode_knows_the_fields_the_document_marks_nullable() -> None:
+    from katanemo_identity._contract import NULLABLE_FIELDS
+
+    nullable = {
+        f"{schema_name}.{name}"
+        for schema_name, schema in SCHEMAS.items()
+        for name, property_schema in schema["properties"].items()
+        if resolve(property_schema).get("nullable")
+        or "null" in (resolve(property_schema).get("type") or [])
+    }
+    assert nullable == NULLABLE_FIELDS

@@ -137,7 +137,52 @@ def test_a_wrong_value_type_stays_a_decode_error_in_strict_mode(make_api: ApiFac
 
 
 def test_every_rule_is_described() -> None:
-    assert set(RULES) == {"status", "content-type", "unknown-field", "error-body"}
+    assert set(RULES) == {
+        "status",
+        "content-type",
+        "unknown-field",
+        "error-body",
+        "null",
+        "empty-body",
+    }
+
+
+def test_a_null_is_read_as_absent_by_default(make_api: ApiFactory) -> None:
+    with ScriptedServer(Reply.json(200, {**USER, "serviceId": None, "roles": None})) as server:
+        user = make_api(server.url).get_user("acme", "ann@example.com")
+    assert (user.service_id, user.roles, user.user_id) == (None, None, "ann@example.com")
+
+
+def test_a_null_in_a_field_not_marked_nullable_breaks_the_contract(make_api: ApiFactory) -> None:
+    error = contract_error(make_api, Reply.json(200, {**USER, "isAdmin": None}))
+    assert (error.rule, error.field) == ("null", "isAdmin")
+    assert "get_user(): isAdmin: null; rule 'null'" in str(error)
+
+
+def test_a_null_in_a_list_item_is_named_by_index(make_api: ApiFactory) -> None:
+    keys = [KEY, {**KEY, "serviceId": None}]
+    error = contract_error(make_api, Reply.json(200, keys), "get_client_key_list")
+    assert (error.rule, error.field) == ("null", "1.serviceId")
+
+
+def test_a_null_in_an_error_body_breaks_the_contract(make_api: ApiFactory) -> None:
+    error = contract_error(make_api, Reply.json(400, {"message": "no", "errorCode": None}))
+    assert (error.rule, error.field, error.status) == ("null", "errorCode", 400)
+
+
+def test_an_empty_delete_answer_is_an_empty_string_by_default(make_api: ApiFactory) -> None:
+    reply = Reply(200, [("Content-Type", "application/json")], b"")
+    with ScriptedServer(reply) as server:
+        assert make_api(server.url).delete_client_key("acme", "key-1") == ""
+
+
+def test_an_empty_delete_answer_breaks_the_contract(make_api: ApiFactory) -> None:
+    reply = Reply(200, [("Content-Type", "application/json")], b"")
+    with ScriptedServer(reply) as server:
+        api = make_api(server.url, strict_contract=True, retries=0)
+        with pytest.raises(ApiContractError) as caught:
+            api.delete_client_key("acme", "key-1")
+    assert (caught.value.rule, caught.value.field) == ("empty-body", "body")
 
 
 def test_the_reference_server_keeps_every_rule_through_all_eight_operations() -> None:
