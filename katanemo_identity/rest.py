@@ -353,7 +353,7 @@ class RESTClientObject:
                 raise _total_timeout(method, url, deadline, sent=True) from error
             raise transport_error(method, url, error, request_sent=True) from error
         finally:
-            response.release_conn()
+            _release(response)
         if deadline.expired:
             # The watchdog ended the read: what arrived may be cut short.
             raise _total_timeout(method, url, deadline, sent=True)
@@ -378,7 +378,7 @@ class RESTClientObject:
         except (HTTPError, OSError, http.client.HTTPException):
             response.close()
         finally:
-            response.release_conn()
+            _release(response)
 
     def _read_limited(self, response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
         chunks: list[bytes] = []
@@ -543,6 +543,25 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _release(response: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection ``response`` was read from back to its pool.
+
+    urllib3's responses do it with ``release_conn()``. Stand-ins for them may
+    lack it (vcrpy before 9 replays a cassette with such a response), although
+    urllib3 lent them a connection all the same; it goes back as
+    ``release_conn()`` would send it, so that no pool runs dry.
+    """
+    release_conn = getattr(response, "release_conn", None)
+    if release_conn is not None:
+        release_conn()
+        return
+    pool = getattr(response, "_pool", None)
+    connection = getattr(response, "_connection", None)
+    if pool is not None and connection is not None:
+        response._connection = None  # type: ignore[attr-defined]
+        pool._put_conn(connection)
 
 
 def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
