@@ -42,6 +42,7 @@ from urllib3.exceptions import (
     HTTPError,
     LocationValueError,
     NewConnectionError,
+    ProtocolError,
     ProxyError,
     ReadTimeoutError,
     SSLError,
@@ -128,6 +129,8 @@ class _WatchedConnection:
         deadline: Deadline | None = getattr(_sending, "deadline", None)
         if deadline is not None and not deadline.attach(self):  # type: ignore[arg-type]
             raise TimeoutError("the whole-call limit ran out before sending")
+        # A pooled connection: its socket already carried an earlier request.
+        _sending.reused = self.sock is not None and self.sock is self.sent_on  # type: ignore[attr-defined]
         super().request(*args, **kwargs)  # type: ignore[misc]
         self.sent_on = self.sock  # type: ignore[attr-defined]
 
@@ -251,6 +254,7 @@ class RESTClientObject:
             attempt_timeout = self._timeout(timeout)
         deadline.sent = False
         _sending.deadline = deadline
+        _sending.reused = False
         try:
             pool, target = self._route(url)
             return pool.urlopen(
@@ -281,7 +285,9 @@ class RESTClientObject:
         except (HTTPError, OSError) as error:
             if deadline.expired or deadline.remaining() <= 0:
                 raise _total_timeout(method, url, deadline, sent=deadline.sent) from error
-            raise transport_error(method, url, error) from error
+            made = transport_error(method, url, error)
+            made._found_closed = _sending.reused and _closed_unanswered(error)
+            raise made from error
         finally:
             _sending.deadline = None
 
@@ -562,6 +568,14 @@ def _release(response: urllib3.BaseHTTPResponse) -> None:
     if pool is not None and connection is not None:
         response._connection = None  # type: ignore[attr-defined]
         pool._put_conn(connection)
+
+
+def _closed_unanswered(error: BaseException) -> bool:
+    """Whether ``error`` is the peer closing or resetting the connection before any answer."""
+    if isinstance(error, ProtocolError) and len(error.args) > 1:
+        error = error.args[1]  # urllib3's wrapper of what the socket or http.client raised
+    # RemoteDisconnected ("closed without response") is a ConnectionResetError.
+    return isinstance(error, (ConnectionResetError, BrokenPipeError))
 
 
 def _content_length(response: urllib3.BaseHTTPResponse) -> int | None:
