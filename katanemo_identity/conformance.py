@@ -708,20 +708,9 @@ def _printable(text: str) -> str:
 
 def add_parser(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``conformance`` subcommand to the ``katanemo-identity`` command line."""
-    parser = subcommands.add_parser(
-        "conformance",
-        help="run the contract checks against any Identity API server",
-        description=(
-            "Check that a server follows the Katanemo Identity API document: every operation "
-            "in its documented outcomes. Writes only in --account (keys it creates are deleted "
-            "again; invited users cannot be) and exits 1 if a check fails."
-        ),
-    )
-    parser.add_argument("--host", required=True, help="base URL of the server to check")
-    parser.add_argument("--token", help="access token (else $KATANEMO_IDENTITY_TOKEN)")
-    parser.add_argument("--account", required=True, help="the account to work in")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.set_defaults(run=run_command, writes=True)
+    from katanemo_identity.cli._arguments import add_conformance
+
+    add_conformance(subcommands)
 
 
 def run_command(args: argparse.Namespace, output: _Output) -> int:
