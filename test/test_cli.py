@@ -1030,13 +1030,22 @@ def test_the_command_line_names_the_sdks_environment_variables() -> None:
     )
 
 
+#: Runs the command with Ctrl-C raising KeyboardInterrupt, as started from a terminal. A test
+#: run that is itself a shell's background job has SIGINT ignored, and its children inherit
+#: that (see test_a_shell_starts_background_jobs_with_sigint_ignored).
+AS_FROM_A_TERMINAL = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from katanemo_identity.cli import main; sys.exit(main())"
+)
+
+
 @pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
 def test_ctrl_c_during_a_call_ends_with_exit_130_and_json_when_asked(as_json: bool) -> None:
     with RawServer(RawServer.never_answer(hold=30)) as server:
         argv = ["keys", "create", "--account", "a", "--name", "n", "--role", "r"]
         argv += ["--host", server.url, "--retries", "0"] + (["--json"] if as_json else [])
         process = subprocess.Popen(
-            [sys.executable, "-m", "katanemo_identity", *argv],
+            [sys.executable, "-c", AS_FROM_A_TERMINAL, *argv],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
