@@ -14,7 +14,9 @@ process and measures, in this process:
   call without hooks and against the common set-up it replaces: an operation
   span made by a hook, under which the urllib3 instrumentation makes its own
   (``--tracing-only`` measures these alone);
-* ``import`` in a fresh interpreter (``python -c``), median of several runs.
+* ``import`` in a fresh interpreter (``python -c``), median of several runs;
+* the start-up of the command line (``katanemo-identity --version``, ``--help``)
+  against ``python -c pass``, median of several runs, in a table of its own.
 
 Each is measured for three subjects: the floor (a bare ``urllib3.PoolManager``
 whose bytes go through a pydantic ``TypeAdapter(...).validate_json`` built
@@ -24,9 +26,10 @@ are installed, openapi-generator's python client for the same OpenAPI
 document, generated into ``bench/.work/`` (never committed).
 
 ``python bench/run.py`` makes the published numbers and writes them into
-``docs/PERFORMANCE.md`` between the bench markers. ``--quick`` runs tiny
-sizes in seconds, to prove the script works; it writes a document only when
-``--doc`` names one.
+``docs/PERFORMANCE.md`` between the bench markers (the command line's table
+between markers of its own). ``--quick`` runs tiny sizes in seconds, to prove
+the script works; it writes a document only when ``--doc`` names one.
+``--cli-only`` measures and writes the command line's table alone.
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ DEFAULT_DOC = REPO_DIR / "docs" / "PERFORMANCE.md"
 
 START_MARKER = "<!-- bench:start -->"
 END_MARKER = "<!-- bench:end -->"
+CLI_START_MARKER = "<!-- bench:cli:start -->"
+CLI_END_MARKER = "<!-- bench:cli:end -->"
 
 ACCOUNT_ID = "acme"
 USER_ID = "user-0@acme.example"
@@ -82,6 +87,11 @@ IMPORT_TARGET_MS = 60.0
 FIRST_USE = " (first use)"
 #: Thread target: shared-client throughput at least this fraction of the floor's.
 THREAD_TARGET = 0.90
+#: Command-line target: ``--version`` and ``--help`` at most this many milliseconds over
+#: ``python -c pass``.
+CLI_TARGET_MS = 50.0
+#: The command lines timed, after ``katanemo-identity``.
+CLI_COMMANDS = (("--version",), ("--help",), ("conformance", "--help"))
 
 #: The floor with the timeout the SDK sets on every call by default; shown
 #: beside the thread measure, since a socket with a timeout polls before each
@@ -495,6 +505,10 @@ class Results:
     skipped: dict[str, str] = field(default_factory=dict)
     #: ``get_user`` per tracing setup (``measure_tracing``).
     tracing: dict[str, Sample] = field(default_factory=dict)
+    #: The command line's start-up, by the words after ``katanemo-identity``
+    #: (``measure_cli``), and ``python -c pass`` in the same runs.
+    cli: dict[str, Sample] = field(default_factory=dict)
+    cli_interpreter: Sample | None = None
 
 
 def check_results(name: str, calls: Calls, settings: Settings) -> None:
@@ -622,6 +636,88 @@ def measure_imports(subjects: list[Subject], settings: Settings, results: Result
             results.interpreter = sample
         else:
             results.imports[name] = sample
+
+
+def measure_cli(settings: Settings, results: Results) -> None:
+    """Time ``katanemo-identity ...`` against ``python -c pass``, fresh processes, interleaved.
+
+    The console script installed beside this interpreter is run as a user runs
+    it; without one, the same two lines it holds, through ``python -c``.
+    """
+    script = Path(sys.executable).with_name("katanemo-identity")
+    command = (
+        [str(script)]
+        if script.exists()
+        else [
+            sys.executable,
+            "-c",
+            "import sys; from katanemo_identity.cli import main; sys.exit(main())",
+        ]
+    )
+    runs = {"pass": [sys.executable, "-c", "pass"]}
+    runs.update({" ".join(words): [*command, *words] for words in CLI_COMMANDS})
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(settings.import_warmups + settings.import_runs):
+        for name, argv in runs.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+            elapsed = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            wall[name].append(elapsed * 1000)
+            cpu[name].append(
+                (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+            )
+    counted = slice(settings.import_warmups, None)
+    for name in runs:
+        sample = Sample(
+            statistics.median(cpu[name][counted]), statistics.median(wall[name][counted])
+        )
+        if name == "pass":
+            results.cli_interpreter = sample
+        else:
+            results.cli[name] = sample
+
+
+def render_cli(results: Results, settings: Settings, *, alone: bool = False) -> str:
+    """Return the command line's start-up as a Markdown table, with the run it came from."""
+    base = results.cli_interpreter
+    assert base is not None
+    lines = [
+        f"Measured {datetime.date.today().isoformat()} by `python bench/run.py"
+        + (" --quick" if settings.mode == "quick" else "")
+        + (" --cli-only" if alone else "")
+        + f"`, Python {platform.python_version()}, katanemo-identity "
+        f"{_version('katanemo-identity')}, median of {settings.import_runs} runs.",
+        "",
+        "Start-up of the command line in a fresh process against the interpreter's own "
+        "(ms, median; CPU is the child's user + system):",
+        "",
+        _row(["command", "wall", "CPU", "over `python -c pass`", "ratio", "target"]),
+        _row(["---"] * 6),
+        _row(["`python -c pass`", f"{base.wall_ms:.1f}", f"{base.cpu_ms:.1f}", "", "1.00x", ""]),
+    ]
+    for name, sample in results.cli.items():
+        over = sample.wall_ms - base.wall_ms
+        target = (
+            f"<= +{CLI_TARGET_MS:.0f} ms: {_met(over <= CLI_TARGET_MS)}"
+            if name in ("--version", "--help")
+            else ""
+        )
+        lines.append(
+            _row(
+                [
+                    f"`katanemo-identity {name}`",
+                    f"{sample.wall_ms:.1f}",
+                    f"{sample.cpu_ms:.1f}",
+                    f"{over:+.1f} ms",
+                    _ratio(sample.wall_ms, base.wall_ms),
+                    target,
+                ]
+            )
+        )
+    return "\n".join(lines) + "\n"
 
 
 # -- tracing: the cost per call of katanemo_identity.otel.Tracing ------------
@@ -980,13 +1076,16 @@ def _machine() -> str:
     return f"{platform.system()} {platform.release()}, {model}, {os.cpu_count()} CPUs"
 
 
-def write_doc(path: Path, table: str) -> None:
-    """Put ``table`` between the bench markers of ``path``, creating either if missing."""
-    block = f"{START_MARKER}\n{table}{END_MARKER}"
+def write_doc(
+    path: Path, table: str, markers: tuple[str, str] = (START_MARKER, END_MARKER)
+) -> None:
+    """Put ``table`` between the ``markers`` of ``path``, creating either if missing."""
+    start, end = markers
+    block = f"{start}\n{table}{end}"
     text = path.read_text() if path.exists() else ""
-    if START_MARKER in text and END_MARKER in text:
-        head, _, rest = text.partition(START_MARKER)
-        _, _, tail = rest.partition(END_MARKER)
+    if start in text and end in text:
+        head, _, rest = text.partition(start)
+        _, _, tail = rest.partition(end)
         text = head + block + tail
     else:
         text = (text.rstrip("\n") + "\n\n" if text else "") + block + "\n"
@@ -1022,6 +1121,11 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="measure the tracing setups alone and print their table; writes no document",
     )
+    parser.add_argument(
+        "--cli-only",
+        action="store_true",
+        help="measure only the command line's start-up, and write only its table",
+    )
     return parser.parse_args(argv)
 
 
@@ -1044,6 +1148,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
         }
     )
+    doc = arguments.doc
+    if doc is None and not arguments.quick:
+        doc = DEFAULT_DOC
     if arguments.tracing_only:
         server = CannedServer(settings.users, settings.keys)
         try:
@@ -1052,6 +1159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             server.close()
         print("\n".join(render_tracing(results)).strip())
+        return 0
+    if arguments.cli_only:
+        results = Results([])
+        measure_cli(settings, results)
+        cli_table = render_cli(results, settings, alone=True)
+        print(cli_table)
+        if doc is not None:
+            write_doc(doc, cli_table, (CLI_START_MARKER, CLI_END_MARKER))
+            print(f"wrote {doc}")
         return 0
     if arguments.no_generator:
         package_dir, generator = None, "skipped: --no-generator"
@@ -1072,15 +1188,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         measure_tracing(server.base_url, settings, results)
         measure_imports(subjects, settings, results)
+        measure_cli(settings, results)
     finally:
         server.close()
     table = render(results, settings, generator)
+    cli_table = render_cli(results, settings)
     print(table)
-    doc = arguments.doc if arguments.doc is not None else None
-    if doc is None and not arguments.quick:
-        doc = DEFAULT_DOC
+    print(cli_table)
     if doc is not None:
         write_doc(doc, table)
+        write_doc(doc, cli_table, (CLI_START_MARKER, CLI_END_MARKER))
         print(f"wrote {doc}")
     return 0
 

@@ -371,43 +371,9 @@ _EXIT_INTERRUPTED = 130
 
 def add_parser(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``conformance`` subcommand to the ``katanemo-identity`` command line."""
-    parser = subcommands.add_parser(
-        "conformance",
-        help="run the contract checks against any Identity API server",
-        description=(
-            "Check that a server follows the Katanemo Identity API document: every operation "
-            "in its documented outcomes. Writes only in --account, only to what the run "
-            "created (keys it creates are deleted again; invited users cannot be), and exits "
-            "1 if a check fails, 130 on Ctrl-C (after cleaning up and printing the report)."
-        ),
-    )
-    parser.add_argument("--host", required=True, help="base URL of the server to check")
-    parser.add_argument("--token", help="access token (else $KATANEMO_IDENTITY_TOKEN)")
-    parser.add_argument("--account", required=True, help="the account to work in")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument(
-        "--call-timeout",
-        type=_seconds,
-        metavar="SECONDS",
-        help="the most one call may take, retries included (the SDK's total_timeout, 120 s)",
-    )
-    parser.add_argument(
-        "--budget",
-        type=_seconds,
-        metavar="SECONDS",
-        help="the most the checks may take in all; clean-up still runs after it (no limit)",
-    )
-    parser.set_defaults(run=run_command, writes=True)
+    from katanemo_identity.cli._arguments import add_conformance
 
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not 0 < value < math.inf:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
-    return value
+    add_conformance(subcommands)
 
 
 def run_command(args: argparse.Namespace, output: _Output) -> int:

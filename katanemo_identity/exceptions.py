@@ -142,6 +142,11 @@ class ApiConnectionError(OpenApiException):
     #: or a whole-call limit that ran out).
     transient: bool = True
 
+    #: Set by the transport when the request went out on a pooled connection
+    #: and the peer closed or reset it before any answer: most likely the
+    #: server had closed it while it sat idle in the pool.
+    _found_closed: bool = False
+
     def __init__(self, message: str, *, outcome_unknown: bool) -> None:
         super().__init__(message)
         self.outcome_unknown = outcome_unknown

@@ -14,6 +14,9 @@ last. Reading it top to bottom gives every rule:
 * **What is retried.** GET, PUT and DELETE after a lost connection, a body
   cut short, a read or connect timeout, or a status in ``RETRY_STATUSES``;
   never after a TLS failure or a proxy's refusal, which trying again does not mend.
+* **A pooled connection found closed.** A GET, PUT or DELETE whose pooled
+  connection the server had closed (closed or reset before any answer) is
+  sent again at once on a new connection, spending no retry; a POST is not.
 * **How long to wait.** ``Retry-After`` on a 429 or 503, when it is no longer
   than ``retry_after_max``; a longer one ends the call at once (retrying
   early only earns another 429). Otherwise exponential backoff with jitter:
@@ -231,6 +234,22 @@ def exchange(
                 reason = f"{status} {response.reason or ''}".rstrip()
                 maybe_received = maybe_received or status >= 500
             except ApiConnectionError as error:
+                if error._found_closed and method in IDEMPOTENT_METHODS:
+                    # The server closed a pooled connection while it was idle,
+                    # and the request found out: urllib3 replaces such a
+                    # connection when it notices before sending. The same is
+                    # done here: sent again at once, on a new connection,
+                    # without spending a retry. Each time retires one pooled
+                    # connection, so this ends. Never for a POST: the server
+                    # may have read it and acted before closing.
+                    maybe_received = maybe_received or error.outcome_unknown
+                    request.logger.debug(
+                        "%s %s: sent again on a new connection (%s)",
+                        request.operation,
+                        request.path,
+                        error.args[0],
+                    )
+                    continue
                 if retries_taken == policy.retries or not policy.retries_error(method, error):
                     raise
                 failure: ApiConnectionError | None = error

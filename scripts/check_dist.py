@@ -20,8 +20,10 @@ CLASSIFIERS = (
     "Framework :: Pytest",
     "Typing :: Typed",
 )
-#: What the unpacked sdist needs for its test suite to run (CI runs it there too).
+#: What the unpacked sdist needs for its test suite to run (CI runs it there too), and
+#: what CI runs, which the README points to.
 SDIST_FILES = (
+    ".ci/run",
     "LICENSE",
     "CHANGELOG.md",
     "README.md",

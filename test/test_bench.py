@@ -39,14 +39,63 @@ def _tables(block: str) -> list[list[list[str]]]:
     return tables
 
 
+TEMPLATE = (
+    "# Performance\n\nprose before\n\n<!-- bench:start -->\nstale numbers\n"
+    "<!-- bench:end -->\n\nprose between\n\n<!-- bench:cli:start -->\nstale start-up\n"
+    "<!-- bench:cli:end -->\n\nprose after\n"
+)
+
+
+def assert_cli_table(text: str) -> None:
+    """The command line's start-up table: ``python -c pass``, then each command, with a target."""
+    block = text.split("<!-- bench:cli:start -->")[1].split("<!-- bench:cli:end -->")[0]
+    (table,) = _tables(block)
+    assert table[0] == ["command", "wall", "CPU", "over `python -c pass`", "ratio", "target"]
+    assert [row[0] for row in table[2:]] == [
+        "`python -c pass`",
+        "`katanemo-identity --version`",
+        "`katanemo-identity --help`",
+        "`katanemo-identity conformance --help`",
+    ]
+    assert all(NUMBER.match(row[1]) and NUMBER.match(row[2]) for row in table[2:])
+    assert all(re.match(r"^[+-]\d+\.\d ms$", row[3]) for row in table[3:])
+    assert all(RATIO.match(row[4]) for row in table[2:])
+    assert [row[5].split(":")[0] for row in table[3:]] == ["<= +50 ms", "<= +50 ms", ""]
+
+
+def test_cli_only_measures_and_writes_the_command_lines_table_alone(tmp_path: Path) -> None:
+    doc = tmp_path / "PERFORMANCE.md"
+    doc.write_text(TEMPLATE)
+
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "run.py"),
+            "--quick",
+            "--cli-only",
+            "--doc",
+            str(doc),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=REPO,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    text = doc.read_text()
+    assert "stale numbers" in text  # the other tables are left as they were
+    assert "stale start-up" not in text
+    assert text.endswith("<!-- bench:cli:end -->\n\nprose after\n")
+    assert_cli_table(text)
+
+
 def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
     tmp_path: Path,
 ) -> None:
     doc = tmp_path / "PERFORMANCE.md"
-    doc.write_text(
-        "# Performance\n\nprose before\n\n<!-- bench:start -->\nstale numbers\n"
-        "<!-- bench:end -->\n\nprose after\n"
-    )
+    doc.write_text(TEMPLATE)
 
     finished = subprocess.run(
         [
@@ -67,8 +116,10 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
     assert finished.returncode == 0, finished.stderr
     text = doc.read_text()
     assert text.startswith("# Performance\n\nprose before\n\n<!-- bench:start -->\n")
-    assert text.endswith("<!-- bench:end -->\n\nprose after\n")
+    assert text.endswith("<!-- bench:cli:end -->\n\nprose after\n")
     assert "stale numbers" not in text
+    assert "stale start-up" not in text
+    assert_cli_table(text)
     block = text.split("<!-- bench:start -->")[1].split("<!-- bench:end -->")[0]
     assert "skipped: --no-generator" in block
     assert "Python " in block

@@ -74,6 +74,7 @@ def test_complete_artifacts_pass(check_dist: ModuleType, tmp_path: Path) -> None
     ("drop", "problem"),
     [
         ("LICENSE", "sdist: LICENSE is missing"),
+        (".ci/run", "sdist: .ci/run is missing"),
         ("test/conftest.py", "sdist: test/conftest.py is missing"),
         ("katanemo_identity-1.0.0.dist-info/licenses/LICENSE", "wheel: no .dist-info/licenses"),
         ("katanemo_identity/py.typed", "wheel: katanemo_identity/py.typed is missing"),

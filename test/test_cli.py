@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from katanemo_identity.cli import (
     ACCOUNT_ENV,
     EXIT_API_ERROR,
     EXIT_CONNECTION,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
     main,
@@ -707,7 +709,7 @@ def test_serve_with_a_database_it_cannot_open_prints_one_line_and_exits_1(
 
     result = invoke(capsys, "serve", "--port", "0", "--db", str(unopenable))
 
-    assert_one_error_line(result, EXIT_API_ERROR, "cannot serve on 127.0.0.1:0")
+    assert_one_error_line(result, EXIT_API_ERROR, f"cannot open --db {unopenable}: ")
 
 
 def test_serve_with_an_empty_token_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -826,22 +828,36 @@ def test_serve_started_as_a_background_shell_job_stops_on_the_signal(
 
 
 @needs_posix_signals
-def test_serve_listens_on_ipv6_loopback(capsys: pytest.CaptureFixture[str]) -> None:
-    with serving("--host", "::1", listening="http://[::1]:") as url:
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_serve_listens_on_ipv6_loopback(capsys: pytest.CaptureFixture[str], host: str) -> None:
+    with serving("--host", host, listening="http://[::1]:") as url:
         listed = invoke(capsys, "keys", "list", "--json", "--host", url, "--account", "acme")
 
     assert listed.code == EXIT_OK, listed.err
     assert listed.json() == []
 
 
-@pytest.mark.parametrize("port", ["99999", "-5", "65536"])
-def test_a_port_out_of_range_is_a_one_line_usage_error(port: str) -> None:
+def test_serve_on_a_bracketed_ipv6_port_in_use_shows_the_address_once_bracketed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket(socket.AF_INET6) as taken:
+        taken.bind(("::1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = invoke(capsys, "serve", "--host", "[::1]", "--port", str(port))
+
+    assert_one_error_line(result, EXIT_API_ERROR, f"cannot serve on [::1]:{port}: ")
+
+
+@pytest.mark.parametrize("port", ["99999", "-5", "65536", "abc", "80.5", "\u0663"])
+def test_a_port_out_of_range_or_no_number_is_a_one_line_usage_error(port: str) -> None:
     run = run_command("serve", "--port", port)
 
     assert run.returncode == EXIT_USAGE
     assert run.stdout == ""
     assert run.stderr == (
-        f"katanemo-identity: error: --port must be a whole number from 0 to 65535, not {int(port)}"
+        f"katanemo-identity: error: --port must be a whole number from 0 to 65535, not {port}"
         " (see 'katanemo-identity serve --help')\n"
     )
 
@@ -856,6 +872,8 @@ def test_a_port_out_of_range_is_a_one_line_usage_error(port: str) -> None:
         (["users", "invite", "a@example.com", "--account", "a", "--role", ""], "--role must not"),
         (["keys", "list", "--account", "a", "--timeout", "-1"], "--timeout must be a number"),
         (["keys", "list", "--account", "a", "--retries", "-1"], "--retries must be a whole"),
+        (["keys", "list", "--account", "a", "--timeout", "soon"], "--timeout must be a number"),
+        (["keys", "list", "--account", "a", "--retries", "1.5"], "--retries must be a whole"),
         (["keys", "list", "--account", "a", "--host", "ftp://x"], "--host 'ftp://x' must be"),
         (["keys", "list", "--account", "a", "--token", ""], "--token must not be empty"),
     ],
@@ -988,3 +1006,165 @@ def test_debug_logs_each_request_on_stderr_with_the_token_masked(server: Identit
     assert f"GET {server.url}/org/acme/keys -> 200" in run.stderr
     assert "'Authorization': '**********'" in run.stderr
     assert TOKEN not in run.stderr
+
+
+# -- help, Ctrl-C, and what each subcommand imports -------------------------------------------
+
+
+def option_help(help_text: str, option: str) -> str:
+    """The help of ``option`` (e.g. ``--port PORT``) in ``--help`` output, on one line."""
+    lines = help_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(option))
+    words = [lines[start].strip()[len(option) :]]
+    for line in lines[start + 1 :]:
+        if not line.startswith(" " * 6) or line.strip().startswith("-"):
+            break
+        words.append(line)
+    return " ".join(" ".join(words).split())
+
+
+def test_serve_help_describes_the_command_and_shows_the_default_port(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    result = invoke(capsys, "serve", "--help")
+
+    assert result.code == EXIT_OK
+    description = result.out.split("\n\n")[1]
+    assert description.startswith("Run the reference server")
+    assert "(default 8080)" in option_help(result.out, "--port PORT")
+
+
+def test_demo_help_does_not_offer_the_host_environment_variable_it_ignores(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    host_help = option_help(invoke(capsys, "demo", "--help").out, "--host HOST")
+
+    assert HOST_ENV not in host_help
+    assert "embedded" in host_help
+    # Where the host does come from the environment, the help says so.
+    listing = invoke(capsys, "keys", "list", "--help").out
+    assert HOST_ENV in option_help(listing, "--host HOST")
+
+
+def test_the_command_line_names_the_sdks_environment_variables() -> None:
+    from katanemo_identity import configuration
+    from katanemo_identity.cli import _output
+
+    assert (_output.HOST_ENV, _output.TOKEN_ENV) == (
+        configuration.HOST_ENV,
+        configuration.TOKEN_ENV,
+    )
+
+
+#: Runs the command with Ctrl-C raising KeyboardInterrupt, as started from a terminal. A test
+#: run that is itself a shell's background job has SIGINT ignored, and its children inherit
+#: that (see test_a_shell_starts_background_jobs_with_sigint_ignored).
+AS_FROM_A_TERMINAL = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from katanemo_identity.cli import main; sys.exit(main())"
+)
+
+
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "text"])
+def test_ctrl_c_during_a_call_ends_with_exit_130_and_json_when_asked(as_json: bool) -> None:
+    with RawServer(RawServer.never_answer(hold=30)) as server:
+        argv = ["keys", "create", "--account", "a", "--name", "n", "--role", "r"]
+        argv += ["--host", server.url, "--retries", "0"] + (["--json"] if as_json else [])
+        process = subprocess.Popen(
+            [sys.executable, "-c", AS_FROM_A_TERMINAL, *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_environment_without_sdk_settings(),
+        )
+        try:
+            ends = time.monotonic() + 30
+            while not server.requests and time.monotonic() < ends:  # the call is under way
+                time.sleep(0.02)
+            process.send_signal(signal.SIGINT)
+            out, err = process.communicate(timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                process.communicate()
+
+    assert process.returncode == EXIT_INTERRUPTED
+    assert out == ""
+    assert "Traceback" not in err
+    if as_json:
+        assert json.loads(err) == {
+            "error": "KeyboardInterrupt",
+            "message": "interrupted",
+            "status": None,
+            "outcome_unknown": True,  # a create was under way
+            "exit_status": EXIT_INTERRUPTED,
+        }
+    else:
+        assert err == "katanemo-identity: interrupted\n"
+
+
+#: Prints, as JSON, the modules of the SDK and its dependencies that running ``main(ARGV)`` imported.
+IMPORTED = """
+import contextlib, io, json, sys
+from katanemo_identity.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    main(sys.argv[1:])
+print(json.dumps(sorted(
+    name for name in sys.modules
+    if name.split(".")[0] in ("katanemo_identity", "urllib3", "pydantic", "sqlite3")
+)))
+"""
+
+
+def imported_by(*argv: str) -> set[str]:
+    run = subprocess.run(
+        [sys.executable, "-c", IMPORTED, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_environment_without_sdk_settings(),
+    )
+    assert run.returncode == 0, run.stderr
+    return set(json.loads(run.stdout))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version"], ["--help"], ["keys", "list", "--help"], ["conformance", "--help"], []],
+    ids=["version", "help", "keys-help", "conformance-help", "usage-error"],
+)
+def test_help_version_and_usage_errors_import_nothing_of_the_sdk(argv: list[str]) -> None:
+    imported = imported_by(*argv)
+
+    assert "katanemo_identity.cli" in imported  # the probe works
+    assert not {"urllib3", "pydantic", "sqlite3"} & imported
+    assert (
+        not {
+            "katanemo_identity.configuration",
+            "katanemo_identity.exceptions",
+            "katanemo_identity.api_client",
+            "katanemo_identity.conformance",
+            "katanemo_identity.testing",
+        }
+        & imported
+    )
+
+
+def test_keys_and_users_import_neither_the_reference_server_nor_the_conformance_kit(
+    server: IdentityServer,
+) -> None:
+    connection = ["--host", server.url, "--token", TOKEN, "--account", "acme"]
+    for argv in (["keys", "list", *connection], ["users", "list", *connection]):
+        imported = imported_by(*argv)
+
+        assert "katanemo_identity.api_client" in imported  # it did call the API
+        assert "katanemo_identity.testing" not in imported
+        assert "katanemo_identity.conformance" not in imported
+
+
+def test_serve_does_not_import_the_conformance_kit(tmp_path: Path) -> None:
+    # A database it cannot open: serve gets as far as starting the server, and ends.
+    imported = imported_by("serve", "--port", "0", "--db", str(tmp_path / "none" / "x.db"))
+
+    assert "katanemo_identity.testing" in imported
+    assert "katanemo_identity.conformance" not in imported

@@ -284,3 +284,20 @@ def test_a_failing_example_is_reported_not_hidden() -> None:
     assert "Exception when calling IdentityApi->get_client_key_list" in printed
     with pytest.raises(AssertionError):
         assert_example_succeeded("get_client_key_list", printed)
+
+
+def test_the_site_loads_no_web_fonts_and_formats_its_signatures() -> None:
+    yaml = pytest.importorskip("yaml")  # PyYAML: the test tools bring it
+    root = DOCS.parent
+    # mkdocs.yml may hold !!python/name tags; the keys read here need none.
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    docs_extra = pyproject.split("\ndocs = [", 1)[1].split("\n]", 1)[0]
+
+    assert config["theme"]["font"] == "false"  # no request to Google Fonts
+    handler = next(plugin for plugin in config["plugins"] if "mkdocstrings" in plugin)
+    options = handler["mkdocstrings"]["handlers"]["python"]["options"]
+    assert options["separate_signature"] == "true"
+    assert options["show_signature_annotations"] == "true"
+    # mkdocstrings formats a separate signature only with black or ruff installed.
+    assert re.search(r'"(black|ruff)[>=<~ ]', docs_extra), docs_extra

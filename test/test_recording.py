@@ -163,3 +163,22 @@ def test_a_header_the_caller_set_is_masked_in_the_cassette(tmp_path: Path) -> No
     assert "k3y-s3cr3t" not in text
     assert "s3ss-s3cr3t" not in text
     assert "application/json" in text  # the harmless Accept header is kept
+
+
+def test_replaying_gives_every_connection_back_to_the_pool(tmp_path: Path) -> None:
+    # One connection for the host: a replayed answer that kept its connection
+    # would leave the next call waiting for it until its whole-call limit.
+    cassette = tmp_path / "calls.yaml"
+    recorder = vcr.VCR(record_mode="once", **vcr_config())
+    with IdentityServer() as server:
+        configuration = Configuration(
+            host=server.url, retries=0, connection_pool_maxsize=1, total_timeout=5.0
+        )
+        with ApiClient(configuration) as client, recorder.use_cassette(str(cassette)):
+            recorded = [IdentityApi(client).get_client_key_list("acme") for _ in range(3)]
+
+    with ApiClient(configuration) as client, recorder.use_cassette(str(cassette)) as played:
+        replayed = [IdentityApi(client).get_client_key_list("acme") for _ in range(3)]
+        assert played.play_count == 3
+
+    assert replayed == recorded == [[], [], []]

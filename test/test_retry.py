@@ -88,6 +88,59 @@ def test_idempotent_call_is_retried_after_a_connection_reset(
     assert len(server.requests) == 2
 
 
+def close_unanswered(conn: socket.socket, request: bytes) -> None:
+    """Read the request, then close the connection without a byte of answer."""
+    conn.close()
+
+
+@idempotent_calls
+@pytest.mark.parametrize(
+    "closing",
+    [close_unanswered, RawServer.reset_before_response()],
+    ids=["closed", "reset"],
+)
+def test_idempotent_call_meeting_a_pooled_connection_the_server_closed_is_sent_again_for_free(
+    make_api: ApiFactory, method: str, closing: object
+) -> None:
+    # The second call goes out on the pooled connection, which the server
+    # then drops unanswered, as when it closed the connection while idle and
+    # the client had not seen it yet: sent again on a new connection, even
+    # with retries=0.
+    call, answer = IDEMPOTENT[method]
+    ok_keep_open = RawServer.send_raw(http_response(200, _json(answer)), keep_open=True)
+    ok = RawServer.send_raw(http_response(200, _json(answer)))
+    with RawServer([ok_keep_open, closing, ok]) as server:  # type: ignore[list-item]
+        api = make_api(server.url, retries=0)
+        call(api)
+        call(api)
+    assert len(server.requests) == 3
+    assert server.connections == 2
+
+
+def test_post_meeting_a_pooled_connection_the_server_closed_is_not_sent_again(
+    make_api: ApiFactory,
+) -> None:
+    # The server may have read the create and acted before it closed: only
+    # a new connection that could not be made proves a POST unprocessed.
+    ok_keep_open = RawServer.send_raw(http_response(200, _json(KEY_CREDENTIALS)), keep_open=True)
+    with RawServer([ok_keep_open, close_unanswered]) as server:
+        api = make_api(server.url, retries=2)
+        create_key(api)
+        with pytest.raises(ApiConnectionError) as caught:
+            create_key(api)
+    assert len(server.requests) == 2
+    assert caught.value.outcome_unknown is True
+
+
+def test_a_new_connection_closed_unanswered_spends_a_retry_as_before(
+    make_api: ApiFactory,
+) -> None:
+    with RawServer(close_unanswered) as server, pytest.raises(ApiConnectionError) as caught:
+        get_user(make_api(server.url, retries=1))
+    assert len(server.requests) == 2
+    assert caught.value.retries_taken == 1
+
+
 @idempotent_calls
 @pytest.mark.parametrize(
     "cut_short",

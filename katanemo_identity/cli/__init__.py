@@ -34,14 +34,13 @@ from katanemo_identity.cli._output import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
-    PROG,
     Command,
     Output,
     UsageError,
     report_error,
+    report_interrupted,
     report_usage_error,
 )
-from katanemo_identity.exceptions import OpenApiException
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,14 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args, output)
     except UsageError as error:  # a command's own usage check (``args.parser.error``)
         return report_usage_error(error, output.err, as_json=output.as_json)
-    except OpenApiException as error:
-        return report_error(error, output.err, writes=args.writes, as_json=output.as_json)
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return report_interrupted(output.err, writes=args.writes, as_json=output.as_json)
     except BrokenPipeError:  # the reader went away, as in ``katanemo-identity demo | head``
         _discard_stdout()
         return EXIT_API_ERROR
+    except Exception as error:
+        # The SDK's errors; its exceptions module is imported by the command
+        # that raised one, not here, so that --help imports nothing of the SDK.
+        from katanemo_identity.exceptions import OpenApiException
+
+        if not isinstance(error, OpenApiException):
+            raise
+        return report_error(error, output.err, writes=args.writes, as_json=output.as_json)
 
 
 def _status(exit_request: SystemExit) -> int:

@@ -1,29 +1,29 @@
-"""The command line's grammar: the parser of every subcommand, and the checks argparse cannot do."""
+"""The command line's grammar: the parser of every subcommand, and the checks argparse cannot do.
+
+Nothing here imports the SDK: ``--help``, ``--version`` and a usage error cost
+only argparse, and each subcommand imports what it uses when it runs
+(``_command``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import sys
 from typing import NoReturn, cast
 
-from katanemo_identity import conformance
-from katanemo_identity.cli._commands import (
-    keys_create,
-    keys_delete,
-    keys_get,
-    keys_list,
-    users_get,
-    users_invite,
-    users_list,
-    users_update,
+from katanemo_identity._version import __version__
+from katanemo_identity.cli._output import (
+    ACCOUNT_ENV,
+    HOST_ENV,
+    PROG,
+    TOKEN_ENV,
+    Command,
+    Output,
+    UsageError,
 )
-from katanemo_identity.cli._demo import run_demo
-from katanemo_identity.cli._output import ACCOUNT_ENV, PROG, Command, UsageError
-from katanemo_identity.cli._serve import run_serve
-from katanemo_identity.configuration import HOST_ENV, TOKEN_ENV, __version__, validate_host
-from katanemo_identity.exceptions import ApiValueError
 
 
 class Parser(argparse.ArgumentParser):
@@ -46,25 +46,42 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the reference server in the foreground")
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (127.0.0.1; ::1 for IPv6)"
+    serve = commands.add_parser(
+        "serve",
+        help="run the reference server in the foreground",
+        description=(
+            "Run the reference server (katanemo_identity.testing.IdentityServer) in the "
+            "foreground until Ctrl-C or SIGTERM: all eight operations over real HTTP, with the "
+            "state in memory unless --db is given."
+        ),
     )
     serve.add_argument(
-        "--port", type=int, default=8080, help="port to listen on, 0 to 65535; 0 picks a free one"
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default %(default)s; ::1 or [::1] for IPv6)",
+    )
+    serve.add_argument(
+        "--port",
+        default="8080",
+        help="port to listen on, 0 to 65535 (default %(default)s); 0 picks a free one",
     )
     token = serve.add_mutually_exclusive_group()
     token.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every request")
     token.add_argument(
         "--token-file", metavar="PATH", help="read --token from this file ('-': standard input)"
     )
-    serve.add_argument("--db", metavar="PATH", help="keep state in this SQLite file")
-    serve.set_defaults(run=run_serve, writes=False, parser=serve)
+    serve.add_argument(
+        "--db", metavar="PATH", help="keep state in this SQLite file (default: in memory)"
+    )
+    serve.set_defaults(run=_command("_serve", "run_serve"), writes=False, parser=serve)
 
-    connection = _connection_options()
     demo = commands.add_parser(
         "demo",
-        parents=[connection],
+        parents=[
+            _connection_options(
+                host_help="base URL of a server to run on (default: an embedded one)"
+            )
+        ],
         help="walk through all eight operations (on an embedded server unless --host is given)",
         description=(
             "Walk through all eight operations of the API. Runs on an embedded reference "
@@ -77,34 +94,36 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get(ACCOUNT_ENV) or "demo",
         help=f"the account to work in (${ACCOUNT_ENV}, else demo)",
     )
-    demo.set_defaults(run=run_demo, writes=True, parser=demo)
+    demo.set_defaults(run=_command("_demo", "run_demo"), writes=True, parser=demo)
 
-    both = (connection, _account_options())
+    both = (_connection_options(), _account_options())
     keys = commands.add_parser("keys", help="list, get, create or delete client keys")
     key_actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
-    _add(key_actions, "list", "list the account's client keys", keys_list, *both)
-    get_key = _add(key_actions, "get", "show one client key", keys_get, *both)
+    _add(key_actions, "list", "list the account's client keys", "keys_list", *both)
+    get_key = _add(key_actions, "get", "show one client key", "keys_get", *both)
     get_key.add_argument("key_id", metavar="KEY_ID")
     create_key = _add(
         key_actions,
         "create",
         "create a key; its secret is shown once",
-        keys_create,
+        "keys_create",
         *both,
         writes=True,
     )
     create_key.add_argument("--name", required=True, help="the key's name, unique in the account")
     create_key.add_argument("--role", required=True, help="the role the key acts with")
-    delete_key = _add(key_actions, "delete", "delete a client key", keys_delete, *both, writes=True)
+    delete_key = _add(
+        key_actions, "delete", "delete a client key", "keys_delete", *both, writes=True
+    )
     delete_key.add_argument("key_id", metavar="KEY_ID")
 
     users = commands.add_parser("users", help="list, get, invite or update users")
     user_actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
-    _add(user_actions, "list", "list the account's users", users_list, *both)
-    get_user = _add(user_actions, "get", "show one user", users_get, *both)
+    _add(user_actions, "list", "list the account's users", "users_list", *both)
+    get_user = _add(user_actions, "get", "show one user", "users_get", *both)
     get_user.add_argument("email", metavar="EMAIL")
     invite = _add(
-        user_actions, "invite", "invite a user by email", users_invite, *both, writes=True
+        user_actions, "invite", "invite a user by email", "users_invite", *both, writes=True
     )
     invite.add_argument("email", metavar="EMAIL")
     _user_fields(invite)
@@ -112,21 +131,67 @@ def build_parser() -> argparse.ArgumentParser:
         user_actions,
         "update",
         "change only the roles/tags given",
-        users_update,
+        "users_update",
         *both,
         writes=True,
     )
     update.add_argument("email", metavar="EMAIL")
     _user_fields(update)
-    # conformance.add_parser is typed for plain parsers; at run time its parser is a Parser too.
-    conformance.add_parser(cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
+    # add_conformance is typed for plain parsers, as conformance.add_parser is; here it gets a Parser.
+    add_conformance(cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
     return parser
 
 
-def _connection_options() -> Parser:
+def add_conformance(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``conformance`` subcommand (``katanemo_identity.conformance.add_parser``)."""
+    parser = commands.add_parser(
+        "conformance",
+        help="run the contract checks against any Identity API server",
+        description=(
+            "Check that a server follows the Katanemo Identity API document: every operation "
+            "in its documented outcomes. Writes only in --account, only to what the run "
+            "created (keys it creates are deleted again; invited users cannot be), and exits "
+            "1 if a check fails, 130 on Ctrl-C (after cleaning up and printing the report)."
+        ),
+    )
+    parser.add_argument("--host", required=True, help="base URL of the server to check")
+    parser.add_argument("--token", help=f"access token (else ${TOKEN_ENV})")
+    parser.add_argument("--account", required=True, help="the account to work in")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--call-timeout",
+        metavar="SECONDS",
+        help="the most one call may take, retries included (the SDK's total_timeout, 120 s)",
+    )
+    parser.add_argument(
+        "--budget",
+        metavar="SECONDS",
+        help="the most the checks may take in all; clean-up still runs after it (no limit)",
+    )
+    parser.set_defaults(run=_command("katanemo_identity.conformance", "run_command"), writes=True)
+
+
+def _command(module: str, name: str) -> Command:
+    """The command ``name`` of ``module`` (a sibling of this one, or a full name), imported to run.
+
+    So that each subcommand imports only what it uses, and ``--help`` nothing.
+    """
+    full_name = module if "." in module else f"{__package__}.{module}"
+
+    def command(args: argparse.Namespace, output: Output) -> int:
+        run: Command = getattr(importlib.import_module(full_name), name)
+        return run(args, output)
+
+    command.__qualname__ = command.__name__ = name
+    return command
+
+
+def _connection_options(
+    host_help: str = f"base URL of the API (${HOST_ENV}, else the public API)",
+) -> Parser:
     options = Parser(add_help=False)
     group = options.add_argument_group("connection")
-    group.add_argument("--host", help=f"base URL of the API (${HOST_ENV}, else the public API)")
+    group.add_argument("--host", help=host_help)
     token = group.add_mutually_exclusive_group()
     token.add_argument("--token", help=f"access token (${TOKEN_ENV}); see also --token-file")
     token.add_argument(
@@ -135,12 +200,8 @@ def _connection_options() -> Parser:
         help="read the access token from this file ('-': standard input), "
         "so it stays out of ps and shell history",
     )
-    group.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="connect and read timeout (10 s, 60 s)"
-    )
-    group.add_argument(
-        "--retries", type=int, metavar="N", help="retries of a failed request (2; 0 disables)"
-    )
+    group.add_argument("--timeout", metavar="SECONDS", help="connect and read timeout (10 s, 60 s)")
+    group.add_argument("--retries", metavar="N", help="retries of a failed request (2; 0 disables)")
     group.add_argument(
         "--debug",
         action="store_true",
@@ -166,12 +227,12 @@ def _add(
     actions: argparse._SubParsersAction[Parser],
     name: str,
     help_text: str,
-    run: Command,
+    run: str,
     *parents: Parser,
     writes: bool = False,
 ) -> argparse.ArgumentParser:
     action = actions.add_parser(name, help=help_text, parents=list(parents))
-    action.set_defaults(run=run, parser=action, writes=writes)
+    action.set_defaults(run=_command("_commands", run), parser=action, writes=writes)
     return action
 
 
@@ -205,6 +266,11 @@ _NAMED = {
 def check_arguments(args: argparse.Namespace) -> None:
     """Check what argparse cannot, and read ``--token-file``; say what is wrong in CLI words.
 
+    Converts ``--port``, ``--retries`` and the seconds of ``--timeout``,
+    ``--call-timeout`` and ``--budget`` to numbers here, not
+    in argparse, so that a value that is no number is told in the same words
+    as one out of range.
+
     Raises:
         UsageError: an empty value, a port out of range, a timeout or retry
             count the SDK would refuse, a ``--host`` that is not a URL, or a
@@ -219,20 +285,45 @@ def check_arguments(args: argparse.Namespace) -> None:
         values = value if isinstance(value, list) else [value]
         if any(item == "" for item in values):
             raise UsageError(f"{named} must not be empty", where)
-    port = getattr(args, "port", None)
-    if port is not None and not 0 <= port <= 65535:
-        raise UsageError(f"--port must be a whole number from 0 to 65535, not {port}", where)
-    timeout = getattr(args, "timeout", None)
-    if timeout is not None and not 0 < timeout < math.inf:
-        raise UsageError(f"--timeout must be a number of seconds > 0, not {timeout:g}", where)
-    retries = getattr(args, "retries", None)
-    if retries is not None and retries < 0:
-        raise UsageError(f"--retries must be a whole number >= 0, not {retries}", where)
-    if args.run is not run_serve and getattr(args, "host", None) is not None:
+    if getattr(args, "port", None) is not None:
+        port = _number(int, args.port)
+        if port is None or not 0 <= port <= 65535:
+            raise UsageError(
+                f"--port must be a whole number from 0 to 65535, not {args.port}", where
+            )
+        args.port = port
+    for dest in ("timeout", "call_timeout", "budget"):
+        if getattr(args, dest, None) is not None:
+            seconds = _number(float, getattr(args, dest))
+            if seconds is None or not 0 < seconds < math.inf:
+                named = "--" + dest.replace("_", "-")
+                raise UsageError(
+                    f"{named} must be a number of seconds > 0, not {getattr(args, dest)}", where
+                )
+            setattr(args, dest, seconds)
+    if getattr(args, "retries", None) is not None:
+        retries = _number(int, args.retries)
+        if retries is None or retries < 0:
+            raise UsageError(f"--retries must be a whole number >= 0, not {args.retries}", where)
+        args.retries = retries
+    if args.command != "serve" and getattr(args, "host", None) is not None:
+        from katanemo_identity.configuration import validate_host
+        from katanemo_identity.exceptions import ApiValueError
+
         try:
             validate_host(args.host)
         except ApiValueError as error:
             raise UsageError("--" + str(error), where) from None
+
+
+def _number(kind: type[int] | type[float], text: str) -> int | float | None:
+    # int() and float() also take other scripts' digits and underscores: no command line means them.
+    if not text.isascii() or "_" in text:
+        return None
+    try:
+        return kind(text.strip())
+    except ValueError:
+        return None
 
 
 def read_token_file(path: str, where: str = PROG) -> str:

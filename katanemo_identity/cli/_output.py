@@ -11,21 +11,22 @@ import argparse
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from katanemo_identity.configuration import HOST_ENV
-from katanemo_identity.exceptions import (
-    ApiConnectionError,
-    ApiException,
-    ApiTimeoutError,
-    OpenApiException,
-)
+if TYPE_CHECKING:
+    # The SDK is imported by the commands that call it, not to parse or print help.
+    from katanemo_identity.exceptions import OpenApiException
 
 PROG = "katanemo-identity"
 
 
 #: Environment variable read for ``--account`` when it is not given.
 ACCOUNT_ENV = "KATANEMO_IDENTITY_ACCOUNT"
+
+#: ``Configuration``'s environment variables for the host and the token, named again here so
+#: that parsing the command line and printing its help need not import the SDK.
+HOST_ENV = "KATANEMO_IDENTITY_HOST"
+TOKEN_ENV = "KATANEMO_IDENTITY_TOKEN"  # noqa: S105 (a variable name, not a secret)
 
 
 #: The command did what was asked.
@@ -160,6 +161,8 @@ def describe_error(error: OpenApiException, *, writes: bool = True) -> str:
         SDK found wrong) and the exception's advice. For a connection error:
         what happened and what to check. Otherwise: the message.
     """
+    from katanemo_identity.exceptions import ApiConnectionError, ApiException, ApiTimeoutError
+
     if isinstance(error, ApiException):
         what = f"{error.status} {error.reason or 'HTTP error'}"
         said = error.message or error.detail
@@ -197,6 +200,8 @@ def report_error(
         ``ApiConnectionError`` (timeouts included), ``EXIT_USAGE`` for an
         argument the SDK refused before sending.
     """
+    from katanemo_identity.exceptions import ApiConnectionError, ApiException
+
     if isinstance(error, ApiException):
         code = EXIT_API_ERROR
     elif isinstance(error, ApiConnectionError):
@@ -232,6 +237,29 @@ def report_usage_error(error: UsageError, err: TextIO, *, as_json: bool = False)
         code=EXIT_USAGE,
     )
     return EXIT_USAGE
+
+
+def report_interrupted(err: TextIO, *, writes: bool, as_json: bool = False) -> int:
+    """Write that Ctrl-C stopped the command, as one line or as JSON; return 130.
+
+    Args:
+        err: The stream to write to (stderr).
+        writes: Whether the command was changing something, which may then
+            have been applied (``outcome_unknown`` in the JSON).
+        as_json: Write one JSON object (``error_document``) instead of a line.
+    """
+    if as_json:
+        document = error_document(
+            "interrupted",
+            kind="KeyboardInterrupt",
+            status=None,
+            outcome_unknown=writes,
+            code=EXIT_INTERRUPTED,
+        )
+        print(json.dumps(document, ensure_ascii=False), file=err, flush=True)
+    else:
+        print(f"{PROG}: interrupted", file=err, flush=True)
+    return EXIT_INTERRUPTED
 
 
 def error_document(

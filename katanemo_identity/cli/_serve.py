@@ -17,12 +17,17 @@ def run_serve(args: argparse.Namespace, output: Output) -> int:
     """``serve``: run the reference server until SIGINT (Ctrl-C) or SIGTERM."""
     from katanemo_identity.testing import IdentityServer
 
-    shown = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    # An IPv6 address is written with brackets in a URL, and may be given so: [::1].
+    host = args.host[1:-1] if args.host.startswith("[") and args.host.endswith("]") else args.host
+    shown = f"[{host}]:{args.port}" if ":" in host else f"{host}:{args.port}"
     with _signals_as_interrupt(signal.SIGINT, signal.SIGTERM):
+        server = IdentityServer(host, args.port, access_token=args.token, db=args.db)
         try:
-            server = IdentityServer(args.host, args.port, access_token=args.token, db=args.db)
             server.start()
-        except (OSError, sqlite3.Error) as error:  # the port is taken, the --db cannot be opened
+        except sqlite3.Error as error:  # the --db cannot be opened
+            print(f"{PROG}: error: cannot open --db {args.db}: {error}", file=output.err)
+            return EXIT_API_ERROR
+        except OSError as error:  # the port is taken, the address is not this machine's
             print(f"{PROG}: error: cannot serve on {shown}: {error}", file=output.err)
             return EXIT_API_ERROR
         try:
