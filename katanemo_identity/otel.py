@@ -33,7 +33,6 @@ import functools
 import re
 import threading
 import time
-import warnings
 from contextvars import Token
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
@@ -58,7 +57,7 @@ except ImportError:  # pragma: no cover - an opentelemetry-api that moved it
 from katanemo_identity._version import __version__
 from katanemo_identity.hooks import CallEnded, CallStarted, Hook, RequestEnded, RequestSending
 
-__all__ = ["Tracing", "urllib3_url_filter"]
+__all__ = ["Tracing"]
 
 # OpenTelemetry's HTTP client attributes, and this SDK's own.
 HTTP_METHOD = "http.request.method"
@@ -269,32 +268,6 @@ class Tracing(Hook):
                 return index
         return None
 
-
-def urllib3_url_filter(url: str) -> str:
-    """Replace the filled path of this SDK's request in ``url`` with its template.
-
-    .. deprecated:: 2.0.0
-        ``Tracing`` now makes the request spans itself, with ``url.full``
-        scrubbed, and the urllib3 instrumentation makes none for this SDK's
-        requests; this filter has nothing left to do there. It will be
-        removed in 3.0.0: call ``instrument()`` without it.
-
-    Returns:
-        The URL to record.
-    """
-    warnings.warn(
-        "katanemo_identity.otel.urllib3_url_filter is deprecated and will be removed in 3.0.0; "
-        "Tracing records the SDK's request spans itself: instrument urllib3 without it",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    stack = _open_calls.stack
-    if stack:
-        call = stack[-1].call
-        path = call.url[len(call.host) :]
-        if path and url.endswith(path):
-            return url[: -len(path)] + call.url_template
-    return url
 
 
 def _server(url: str) -> tuple[str, int]:

@@ -34,7 +34,7 @@ from katanemo_identity import (
     UserRequest,
 )
 from katanemo_identity.hooks import CallEnded, CallStarted, Hook, RequestEnded, RequestSending
-from katanemo_identity.otel import REQUEST_DURATION_BUCKETS, Tracing, urllib3_url_filter
+from katanemo_identity.otel import REQUEST_DURATION_BUCKETS, Tracing
 from katanemo_identity.testing import IdentityServer
 
 EMAIL = "ann@example.com"
@@ -588,15 +588,6 @@ def test_a_hook_that_raises_an_exception_beside_tracing_leaves_the_trace_whole(
     assert telemetry.operation().end_time is not None
     assert len(telemetry.requests()) == 1
     assert trace.get_current_span() is trace.INVALID_SPAN
-
-
-# The filter for the urllib3 instrumentation, deprecated.
-
-
-def test_urllib3_url_filter_warns_that_it_is_deprecated() -> None:
-    with pytest.warns(DeprecationWarning, match=r"removed in 3\.0\.0") as caught:
-        assert urllib3_url_filter("http://example.test/x") == "http://example.test/x"
-    assert caught[0].filename == __file__
 
 
 # Imports.
