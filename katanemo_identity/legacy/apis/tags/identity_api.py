@@ -27,16 +27,6 @@ import urllib3
 
 from katanemo_identity import models
 from katanemo_identity.api import identity_api as modern
-from katanemo_identity.api.identity_api import (
-    CREATE_CLIENT_KEY,
-    CREATE_USER_FOR_ACCOUNT,
-    DELETE_CLIENT_KEY,
-    GET_CLIENT_KEY,
-    GET_CLIENT_KEY_LIST,
-    GET_USER,
-    GET_USERS_FOR_ACCOUNT,
-    UPDATE_USER,
-)
 from katanemo_identity.api_client import ApiClient, Operation, RequestOptions
 from katanemo_identity.api_response import ApiResponse as ModernApiResponse
 from katanemo_identity.exceptions import ApiDecodeError, ApiTypeError, ApiValueError
@@ -164,10 +154,10 @@ class IdentityApi:
         **options: object,
     ) -> ApiResponse[ClientKeyResponse] | ApiResponseWithoutDeserialization:
         """Create API Key, ``POST /org/{accountId}/keys``; ``path_params``: ``accountId``."""
-        (account_id,) = _path_values(CREATE_CLIENT_KEY, path_params)
-        request = _request_body(CREATE_CLIENT_KEY, body, ClientKeyRequest)
+        (account_id,) = _path_values(modern.CREATE_CLIENT_KEY, path_params)
+        request = _request_body(modern.CREATE_CLIENT_KEY, body, ClientKeyRequest)
         return _run(
-            CREATE_CLIENT_KEY,
+            modern.CREATE_CLIENT_KEY,
             lambda o: self._api.create_client_key_with_http_info(account_id, request, **o),
             ClientKeyResponse.from_model,
             options,
@@ -188,10 +178,10 @@ class IdentityApi:
         self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Invite User, ``POST /org/{accountId}/user``; ``path_params``: ``accountId``."""
-        (account_id,) = _path_values(CREATE_USER_FOR_ACCOUNT, path_params)
-        request = _request_body(CREATE_USER_FOR_ACCOUNT, body, UserRequest)
+        (account_id,) = _path_values(modern.CREATE_USER_FOR_ACCOUNT, path_params)
+        request = _request_body(modern.CREATE_USER_FOR_ACCOUNT, body, UserRequest)
         return _run(
-            CREATE_USER_FOR_ACCOUNT,
+            modern.CREATE_USER_FOR_ACCOUNT,
             lambda o: self._api.create_user_for_account_with_http_info(account_id, request, **o),
             UserResponse.from_model,
             options,
@@ -209,9 +199,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[str] | ApiResponseWithoutDeserialization:
         """Delete API Key, ``DELETE /org/{accountId}/key/{keyId}``; ``path_params``: ``accountId``, ``keyId``."""
-        account_id, key_id = _path_values(DELETE_CLIENT_KEY, path_params)
+        account_id, key_id = _path_values(modern.DELETE_CLIENT_KEY, path_params)
         return _run(
-            DELETE_CLIENT_KEY,
+            modern.DELETE_CLIENT_KEY,
             lambda o: self._api.delete_client_key_with_http_info(account_id, key_id, **o),
             str,
             options,
@@ -229,9 +219,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[ClientKeyObject] | ApiResponseWithoutDeserialization:
         """Get API Key, ``GET /org/{accountId}/key/{keyId}``; ``path_params``: ``accountId``, ``keyId``."""
-        account_id, key_id = _path_values(GET_CLIENT_KEY, path_params)
+        account_id, key_id = _path_values(modern.GET_CLIENT_KEY, path_params)
         return _run(
-            GET_CLIENT_KEY,
+            modern.GET_CLIENT_KEY,
             lambda o: self._api.get_client_key_with_http_info(account_id, key_id, **o),
             ClientKeyObject.from_model,
             options,
@@ -249,9 +239,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[tuple[ClientKeyObject, ...]] | ApiResponseWithoutDeserialization:
         """List API Keys, ``GET /org/{accountId}/keys``; ``path_params``: ``accountId``."""
-        (account_id,) = _path_values(GET_CLIENT_KEY_LIST, path_params)
+        (account_id,) = _path_values(modern.GET_CLIENT_KEY_LIST, path_params)
         return _run(
-            GET_CLIENT_KEY_LIST,
+            modern.GET_CLIENT_KEY_LIST,
             lambda o: self._api.get_client_key_list_with_http_info(account_id, **o),
             lambda keys: tuple(map(ClientKeyObject.from_model, keys)),
             options,
@@ -269,9 +259,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Get User, ``GET /org/{accountId}/user/{userId}``; ``path_params``: ``accountId``, ``userId``."""
-        account_id, user_id = _path_values(GET_USER, path_params)
+        account_id, user_id = _path_values(modern.GET_USER, path_params)
         return _run(
-            GET_USER,
+            modern.GET_USER,
             lambda o: self._api.get_user_with_http_info(account_id, user_id, **o),
             UserResponse.from_model,
             options,
@@ -289,9 +279,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[tuple[UserResponse, ...]] | ApiResponseWithoutDeserialization:
         """List Users, ``GET /org/{accountId}/user``; ``path_params``: ``accountId``."""
-        (account_id,) = _path_values(GET_USERS_FOR_ACCOUNT, path_params)
+        (account_id,) = _path_values(modern.GET_USERS_FOR_ACCOUNT, path_params)
         return _run(
-            GET_USERS_FOR_ACCOUNT,
+            modern.GET_USERS_FOR_ACCOUNT,
             lambda o: self._api.get_users_for_account_with_http_info(account_id, **o),
             lambda users: tuple(map(UserResponse.from_model, users)),
             options,
@@ -312,10 +302,10 @@ class IdentityApi:
         self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Update user, ``PUT /org/{accountId}/user/{userId}``; ``path_params``: ``accountId``, ``userId``."""
-        user_id, account_id = _path_values(UPDATE_USER, path_params)
-        request = _request_body(UPDATE_USER, body, UserRequest)
+        user_id, account_id = _path_values(modern.UPDATE_USER, path_params)
+        request = _request_body(modern.UPDATE_USER, body, UserRequest)
         return _run(
-            UPDATE_USER,
+            modern.UPDATE_USER,
             lambda o: self._api.update_user_with_http_info(user_id, account_id, request, **o),
             UserResponse.from_model,
             options,
