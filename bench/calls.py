@@ -106,5 +106,4 @@ def render_calls(results: Results, settings: Settings) -> list[str]:
                 f"{samples[other].wall_ms:.3f}",
             ]
         lines.append(markdown_row(row))
-
     return lines

@@ -18,10 +18,14 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
+
+#: What every subject sends, and the canned server answers for.
 ACCOUNT_ID = "acme"
 USER_ID = "user-0@acme.example"
 TOKEN = "bench-token"  # a fixed value the canned server ignores
 USER_AGENT = "katanemo-identity-bench"
+
+#: The four calls measured, in the order of the tables.
 SCENARIOS = ("get_users_for_account", "get_client_key_list", "get_user", "create_client_key")
 
 

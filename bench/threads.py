@@ -104,5 +104,4 @@ def render_threads(results: Results, settings: Settings) -> list[str]:
                 ]
             )
         )
-
     return lines
