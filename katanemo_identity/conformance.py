@@ -50,6 +50,9 @@ from katanemo_identity._conformance.catalog import (
     Check,
     CheckFailed,
 )
+
+# Not exported, but ``Result``'s annotation names it, resolved here where ``Result`` says it lives.
+from katanemo_identity._conformance.catalog import Outcome as Outcome
 from katanemo_identity._conformance.clock import Clock, Limited
 from katanemo_identity._conformance.report import Report, Result, RunInterrupted
 from katanemo_identity._conformance.suite import Suite, interrupts_held
