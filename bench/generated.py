@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from common import ACCOUNT_ID, BENCH_DIR, REPO_DIR, TOKEN, USER_AGENT, USER_ID
-from subjects import Calls, Subject
+from subjects import Calls, Subject, identity_api_calls
 
 WORK_DIR = BENCH_DIR / ".work"
 #: Package name given to openapi-generator's client, so it cannot shadow anything.
@@ -110,14 +110,7 @@ def generated_subject(base_url: str, package_dir: Path) -> Subject:
 
     def build() -> Calls:
         client = new_client()
-        api = generated.IdentityApi(client)
-        return Calls(
-            get_users_for_account=lambda: api.get_users_for_account(ACCOUNT_ID),
-            get_client_key_list=lambda: api.get_client_key_list(ACCOUNT_ID),
-            get_user=lambda: api.get_user(ACCOUNT_ID, USER_ID),
-            create_client_key=lambda: api.create_client_key(ACCOUNT_ID, key_request),
-            close=close(client),
-        )
+        return identity_api_calls(generated.IdentityApi(client), key_request, close(client))
 
     def build_threaded(threads: int) -> tuple[list[Callable[[], object]], Callable[[], None]]:
         client = new_client(max(threads, 1))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import urllib3
 from pydantic import BaseModel, Field, TypeAdapter
@@ -173,14 +174,7 @@ def sdk_subject(base_url: str) -> Subject:
 
     def build() -> Calls:
         client = new_client()
-        api = katanemo_identity.IdentityApi(client)
-        return Calls(
-            get_users_for_account=lambda: api.get_users_for_account(ACCOUNT_ID),
-            get_client_key_list=lambda: api.get_client_key_list(ACCOUNT_ID),
-            get_user=lambda: api.get_user(ACCOUNT_ID, USER_ID),
-            create_client_key=lambda: api.create_client_key(ACCOUNT_ID, key_request),
-            close=client.close,
-        )
+        return identity_api_calls(katanemo_identity.IdentityApi(client), key_request, client.close)
 
     def build_threaded(threads: int) -> tuple[list[Callable[[], object]], Callable[[], None]]:
         client = new_client(max(threads, 1))
@@ -193,4 +187,15 @@ def sdk_subject(base_url: str) -> Subject:
         build_threaded,
         "import katanemo_identity",
         "import katanemo_identity; katanemo_identity.IdentityApi",
+    )
+
+
+def identity_api_calls(api: Any, key_request: object, close: Callable[[], None]) -> Calls:
+    """Return the four calls of an ``IdentityApi`` of openapi-generator's shape (the SDK's or its)."""
+    return Calls(
+        get_users_for_account=lambda: api.get_users_for_account(ACCOUNT_ID),
+        get_client_key_list=lambda: api.get_client_key_list(ACCOUNT_ID),
+        get_user=lambda: api.get_user(ACCOUNT_ID, USER_ID),
+        create_client_key=lambda: api.create_client_key(ACCOUNT_ID, key_request),
+        close=close,
     )
