@@ -23,13 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # the sibling module, found through the line above
+import common  # the sibling modules, found through the line above
+import subjects
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen call ``--calls`` times after a warm-up; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenario", choices=run.SCENARIOS)
+    parser.add_argument("scenario", choices=common.SCENARIOS)
     parser.add_argument("--subject", choices=("sdk", "floor"), default="sdk")
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=20)
@@ -39,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25, help="rows of the cProfile listing")
     arguments = parser.parse_args(argv)
 
-    server = run.CannedServer(arguments.users, arguments.keys)
+    server = common.CannedServer(arguments.users, arguments.keys)
     try:
-        make = run.sdk_subject if arguments.subject == "sdk" else run.floor_subject
+        make = subjects.sdk_subject if arguments.subject == "sdk" else subjects.floor_subject
         calls = make(server.base_url).build()
         call = getattr(calls, arguments.scenario)
         for _ in range(arguments.warmup):

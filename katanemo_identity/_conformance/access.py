@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 
+from katanemo_identity._conformance.catalog import CheckFailed
 from katanemo_identity._conformance.checking import Checks, Skip
+from katanemo_identity._conformance.clock import Limited
 from katanemo_identity.api.identity_api import IdentityApi
 from katanemo_identity.api_client import ApiClient
 from katanemo_identity.configuration import Configuration
-from katanemo_identity.conformance import CheckFailed
 from katanemo_identity.exceptions import ApiContractError, ApiException
 from katanemo_identity.models.client_key_object import ClientKeyObject
 from katanemo_identity.models.client_key_request import ClientKeyRequest
@@ -23,12 +24,15 @@ class AccessChecks(Checks):
 
     def check_reads_repeat(self) -> str:
         reads: list[tuple[str, Callable[[], object]]] = [
-            ("get_client_key", lambda: self.api.get_client_key(self.account, self.key_id)),
-            ("get_user", lambda: self.api.get_user(self.account, self.user_id)),
-            ("get_client_key_list", lambda: self._ours(self.api.get_client_key_list(self.account))),
+            ("get_client_key", lambda: self.api().get_client_key(self.account, self.key_id)),
+            ("get_user", lambda: self.api().get_user(self.account, self.user_id)),
+            (
+                "get_client_key_list",
+                lambda: self._ours(self.api().get_client_key_list(self.account)),
+            ),
             (
                 "get_users_for_account",
-                lambda: self._ours(self.api.get_users_for_account(self.account)),
+                lambda: self._ours(self.api().get_users_for_account(self.account)),
             ),
         ]
         for name, read in reads:
@@ -51,14 +55,14 @@ class AccessChecks(Checks):
         other = f"{self.account}-{self.run_id}-other"
         seen: list[str] = []
         with self.expect_error(f"GET /org/{other}/key/<key>", range(400, 500), None) as found:
-            self.api.get_client_key(other, self.key_id)
+            self.api().get_client_key(other, self.key_id)
         seen += found
         with self.expect_error(f"GET /org/{other}/user/<user>", range(400, 500), None) as found:
-            self.api.get_user(other, self.user_id)
+            self.api().get_user(other, self.user_id)
         seen += found
         listings: list[tuple[str, Callable[[], Sequence[ClientKeyObject | UserResponse]]]] = [
-            ("keys", lambda: self.api.get_client_key_list(other)),
-            ("user", lambda: self.api.get_users_for_account(other)),
+            ("keys", lambda: self.api().get_client_key_list(other)),
+            ("user", lambda: self.api().get_users_for_account(other)),
         ]
         for name, listing in listings:
             try:
@@ -95,20 +99,20 @@ class AccessChecks(Checks):
             self.confirm_own_key(self.key_id, f"delete_client_key {how}")
             key_id = self.key_id
         with ApiClient(configuration) as client:
-            api = IdentityApi(client)
+            api = Limited(IdentityApi(client), configuration, self.clock)
             new_key = ClientKeyRequest(client_name=f"{self.run_id}-{label}", default_role_id="r")
             new_user = UserRequest(account_id=account, user_id=f"{self.run_id}-{label}@example.com")
             calls: list[tuple[str, Callable[[], object]]] = [
-                ("create_client_key", lambda: self.create_key(api, new_key)),
-                ("get_client_key_list", lambda: api.get_client_key_list(account)),
-                ("get_client_key", lambda: api.get_client_key(account, key_id)),
-                ("delete_client_key", lambda: api.delete_client_key(account, key_id)),
-                ("create_user_for_account", lambda: self.invite(api, new_user)),
-                ("get_users_for_account", lambda: api.get_users_for_account(account)),
-                ("get_user", lambda: api.get_user(account, user_id)),
+                ("create_client_key", lambda: self.create_key(api(), new_key)),
+                ("get_client_key_list", lambda: api().get_client_key_list(account)),
+                ("get_client_key", lambda: api().get_client_key(account, key_id)),
+                ("delete_client_key", lambda: api().delete_client_key(account, key_id)),
+                ("create_user_for_account", lambda: self.invite(api(), new_user)),
+                ("get_users_for_account", lambda: api().get_users_for_account(account)),
+                ("get_user", lambda: api().get_user(account, user_id)),
                 (
                     "update_user",
-                    lambda: api.update_user(user_id, account, UserRequest(account_id=account)),
+                    lambda: api().update_user(user_id, account, UserRequest(account_id=account)),
                 ),
             ]
             for name, call in calls:

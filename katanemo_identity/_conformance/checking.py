@@ -16,16 +16,16 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from katanemo_identity._conformance.clock import Clock
-from katanemo_identity.api.identity_api import IdentityApi
-from katanemo_identity.configuration import Configuration
-from katanemo_identity.conformance import (
+from katanemo_identity._conformance.catalog import (
     DOCUMENTED_ERROR_MODELS,
     Check,
     CheckFailed,
     Outcome,
-    Result,
 )
+from katanemo_identity._conformance.clock import Limited
+from katanemo_identity._conformance.report import Result
+from katanemo_identity.api.identity_api import IdentityApi
+from katanemo_identity.configuration import Configuration
 from katanemo_identity.exceptions import ApiContractError, ApiException, OpenApiException
 from katanemo_identity.models.client_key_request import ClientKeyRequest
 from katanemo_identity.models.error import Error
@@ -41,19 +41,13 @@ ABOUT_THE_ID: frozenset[int] = frozenset(range(400, 500)) - {401, 403, 429}
 class Checks:
     """The state the checks share (the key and user they made), and their helpers."""
 
-    def __init__(
-        self,
-        api: IdentityApi,
-        account: str,
-        run_id: str,
-        configuration: Configuration,
-        clock: Clock,
-    ) -> None:
+    def __init__(self, api: Limited, account: str, run_id: str) -> None:
+        #: ``self.api().get_user(...)``: each call limited to what is left of the budget.
         self.api = api
         self.account = account
         self.run_id = run_id
-        self.configuration = configuration
-        self.clock = clock
+        self.configuration = api.configuration
+        self.clock = api.clock
         self.key_name = f"{run_id}-key"
         self.user_id = f"{run_id}-ada@example.com"
         self.missing = f"{run_id}-missing"
@@ -65,7 +59,7 @@ class Checks:
         self.tried: list[str] = []
         #: What a later read showed again after it was created: "key", "user".
         self.seen_again: set[str] = set()
-        self.token = token_of(configuration)
+        self.token = token_of(self.configuration)
         self.wrong_token = "conformance-wrong-token-" + secrets.token_hex(8)
 
     def result(self, check: Check, outcome: Outcome, evidence: str) -> Result:
@@ -93,11 +87,11 @@ class Checks:
         """
         names: list[str | None] = []
         with contextlib.suppress(OpenApiException):  # the listing may still show it
-            names.append(self.api.get_client_key(self.account, key_id).client_name)
+            names.append(self.api().get_client_key(self.account, key_id).client_name)
         with contextlib.suppress(OpenApiException):
             names += [
                 key.client_name
-                for key in self.api.get_client_key_list(self.account)
+                for key in self.api().get_client_key_list(self.account)
                 if key.client_key_id == key_id
             ]
         if gone and not names:
@@ -188,14 +182,20 @@ def without(model: type[_Model], **fields: Any) -> _Model:
     return model.model_construct(**fields)
 
 
-def differences(*fields: tuple[str, object, object]) -> str:
-    """Name each field whose value (found, wanted) is missing or differs; never the values."""
+def as_sent(failure: str, *fields: tuple[str, object, object]) -> None:
+    """Fail the check unless each field's value (found, wanted) is the one wanted.
+
+    Raises:
+        CheckFailed: ``failure``, then each field missing or different, by name
+            only: evidence never carries a value.
+    """
     wrong = [
         f"{name} is missing" if found is None else f"{name} is not what was sent"
         for name, found, wanted in fields
         if found != wanted
     ]
-    return ", ".join(wrong)
+    if wrong:
+        raise CheckFailed(failure + ", ".join(wrong))
 
 
 def documented_model(status: int) -> type[BaseModel]:

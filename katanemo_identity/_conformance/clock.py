@@ -1,12 +1,12 @@
-"""Time: the run's budget, and a configuration whose whole-call limit never outlasts it."""
+"""Time: the run's budget, and a client whose every call is limited to what is left of it."""
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 
-from katanemo_identity.configuration import Configuration, validate_total_timeout
+from katanemo_identity.api.identity_api import IdentityApi
+from katanemo_identity.configuration import Configuration
 
 
 class Clock:
@@ -23,25 +23,22 @@ class Clock:
         return self.remaining() <= 0
 
 
-class Limited(Configuration):
-    """A ``Configuration`` whose whole-call limit never outlasts a ``Clock``."""
+class Limited:
+    """An ``IdentityApi`` whose calls never outlast a ``Clock``: call it for the API, per call.
 
-    clock: Clock
+    ``limited().get_user(...)`` first sets the configuration's ``total_timeout``
+    to the smaller of the limit configured when this was made and what is left
+    of the clock; a configuration's limits are read on every request, so that
+    call, and only it, gets that limit.
+    """
 
-    @property
-    def total_timeout(self) -> float:
-        # Read once per call by the request path: each call gets what is left.
-        return max(min(self._total_timeout, self.clock.remaining()), 0.001)
+    def __init__(self, api: IdentityApi, configuration: Configuration, clock: Clock) -> None:
+        self.configuration = configuration
+        self.clock = clock
+        self._api = api
+        self._call_timeout = configuration.total_timeout
 
-    @total_timeout.setter
-    def total_timeout(self, value: float) -> None:
-        self._total_timeout = validate_total_timeout(value)
-
-
-def limited(configuration: Configuration, clock: Clock) -> Limited:
-    """Return a copy of ``configuration`` whose calls never outlast ``clock``."""
-    copied = copy.copy(configuration)
-    copied.__class__ = Limited  # same state, one property more: no field is copied by hand
-    assert isinstance(copied, Limited)
-    copied.clock = clock
-    return copied
+    def __call__(self) -> IdentityApi:
+        left = max(self.clock.remaining(), 0.001)
+        self.configuration.total_timeout = min(self._call_timeout, left)
+        return self._api

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
+import copy
 import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from katanemo_identity._conformance.access import AccessChecks
-from katanemo_identity._conformance.checking import ABOUT_THE_ID, MADE_BY, Skip, describe
-from katanemo_identity._conformance.clock import Clock, limited
-from katanemo_identity._conformance.keys import KeyChecks
-from katanemo_identity._conformance.users import UserChecks
-from katanemo_identity.api.identity_api import IdentityApi
-from katanemo_identity.api_client import ApiClient
-from katanemo_identity.configuration import Configuration
-from katanemo_identity.conformance import (
+from katanemo_identity._conformance.catalog import (
     CHECKS,
     CLEAN_UP_SECONDS,
     OUT_OF_TIME,
     Check,
     CheckFailed,
-    Report,
-    Result,
 )
+from katanemo_identity._conformance.checking import ABOUT_THE_ID, MADE_BY, Skip, describe
+from katanemo_identity._conformance.clock import Clock, Limited
+from katanemo_identity._conformance.keys import KeyChecks
+from katanemo_identity._conformance.report import Report, Result
+from katanemo_identity._conformance.users import UserChecks
+from katanemo_identity.api.identity_api import IdentityApi
+from katanemo_identity.api_client import ApiClient
+from katanemo_identity.configuration import Configuration
 from katanemo_identity.exceptions import ApiException, ApiTimeoutError, OpenApiException
 
 
@@ -82,19 +82,19 @@ class Suite(KeyChecks, UserChecks, AccessChecks):
     def clean_up(self, configuration: Configuration, report: Report) -> Result:
         """Delete every key of the run, prove it by listing again, and fill ``left_behind``."""
         check = CHECKS[-1]
-        tolerant = limited(configuration, Clock(CLEAN_UP_SECONDS))
+        tolerant = copy.copy(configuration)
         tolerant.strict_contract = False
         problems: list[str] = []
         deleted = left_alone = 0
         with ApiClient(tolerant) as client:
-            api = IdentityApi(client)
-            ours = self._listed_keys(api, problems)
+            api = Limited(IdentityApi(client), tolerant, Clock(CLEAN_UP_SECONDS))
+            ours = self._listed_keys(api(), problems)
             targets = dict(ours or {})
             for key_id in dict.fromkeys(self.created_key_ids):
                 if key_id in targets:
                     continue
                 try:
-                    name = api.get_client_key(self.account, key_id).client_name or ""
+                    name = api().get_client_key(self.account, key_id).client_name or ""
                 except ApiException as error:
                     if error.status not in ABOUT_THE_ID:
                         problems.append(f"reading key {key_id}: {describe(error)}")
@@ -108,15 +108,15 @@ class Suite(KeyChecks, UserChecks, AccessChecks):
                     left_alone += 1
             for key_id in targets:
                 try:
-                    api.delete_client_key(self.account, key_id)
+                    api().delete_client_key(self.account, key_id)
                     deleted += 1
                 except ApiException as error:
                     if error.status != 404:  # a 404: gone already
                         problems.append(f"deleting {key_id}: {describe(error)}")
                 except OpenApiException as error:
                     problems.append(f"deleting {key_id}: {describe(error)}")
-            still = self._listed_keys(api, problems)
-            users = self._listed_users(api, problems)
+            still = self._listed_keys(api(), problems)
+            users = self._listed_users(api(), problems)
         keys_left = list(still.values()) if still is not None else self.tried_keys()
         if still:
             problems.append(f"{len(still)} key(s) of this run still listed after deleting")

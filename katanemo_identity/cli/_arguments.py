@@ -97,49 +97,45 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_command("_demo", "run_demo"), writes=True, parser=demo)
 
     both = (_connection_options(), _account_options())
-    keys = commands.add_parser("keys", help="list, get, create or delete client keys")
-    key_actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
-    _add(key_actions, "list", "list the account's client keys", "keys_list", *both)
-    get_key = _add(key_actions, "get", "show one client key", "keys_get", *both)
-    get_key.add_argument("key_id", metavar="KEY_ID")
-    create_key = _add(
-        key_actions,
-        "create",
-        "create a key; its secret is shown once",
-        "keys_create",
-        *both,
-        writes=True,
+    actions = {
+        group: commands.add_parser(group, help=help_text).add_subparsers(
+            dest="action", required=True, metavar="ACTION"
+        )
+        for group, help_text in (
+            ("keys", "list, get, create or delete client keys"),
+            ("users", "list, get, invite or update users"),
+        )
+    }
+    added: dict[tuple[str, str], argparse.ArgumentParser] = {}
+    for group, action, help_text, positional, writes in _ACTIONS:
+        added[group, action] = _add(
+            actions[group], action, help_text, f"{group}_{action}", *both, writes=writes
+        )
+        if positional is not None:
+            added[group, action].add_argument(positional, metavar=positional.upper())
+    added["keys", "create"].add_argument(
+        "--name", required=True, help="the key's name, unique in the account"
     )
-    create_key.add_argument("--name", required=True, help="the key's name, unique in the account")
-    create_key.add_argument("--role", required=True, help="the role the key acts with")
-    delete_key = _add(
-        key_actions, "delete", "delete a client key", "keys_delete", *both, writes=True
-    )
-    delete_key.add_argument("key_id", metavar="KEY_ID")
-
-    users = commands.add_parser("users", help="list, get, invite or update users")
-    user_actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
-    _add(user_actions, "list", "list the account's users", "users_list", *both)
-    get_user = _add(user_actions, "get", "show one user", "users_get", *both)
-    get_user.add_argument("email", metavar="EMAIL")
-    invite = _add(
-        user_actions, "invite", "invite a user by email", "users_invite", *both, writes=True
-    )
-    invite.add_argument("email", metavar="EMAIL")
-    _user_fields(invite)
-    update = _add(
-        user_actions,
-        "update",
-        "change only the roles/tags given",
-        "users_update",
-        *both,
-        writes=True,
-    )
-    update.add_argument("email", metavar="EMAIL")
-    _user_fields(update)
+    added["keys", "create"].add_argument("--role", required=True, help="the role the key acts with")
+    _user_fields(added["users", "invite"])
+    _user_fields(added["users", "update"])
     # add_conformance is typed for plain parsers, as conformance.add_parser is; here it gets a Parser.
     add_conformance(cast("argparse._SubParsersAction[argparse.ArgumentParser]", commands))
     return parser
+
+
+#: The actions of ``keys`` and ``users``, in the order ``--help`` lists them:
+#: (group, action, help, the positional argument's dest or None, whether it writes).
+_ACTIONS: tuple[tuple[str, str, str, str | None, bool], ...] = (
+    ("keys", "list", "list the account's client keys", None, False),
+    ("keys", "get", "show one client key", "key_id", False),
+    ("keys", "create", "create a key; its secret is shown once", None, True),
+    ("keys", "delete", "delete a client key", "key_id", True),
+    ("users", "list", "list the account's users", None, False),
+    ("users", "get", "show one user", "email", False),
+    ("users", "invite", "invite a user by email", "email", True),
+    ("users", "update", "change only the roles/tags given", "email", True),
+)
 
 
 def add_conformance(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
