@@ -269,7 +269,6 @@ class Tracing(Hook):
         return None
 
 
-
 def _server(url: str) -> tuple[str, int]:
     slash = url.find("/", url.find("://") + 3)
     return _origin_server(url if slash < 0 else url[:slash])
