@@ -26,7 +26,7 @@ from katanemo_identity.models.error import Error
 if TYPE_CHECKING:
     import urllib3
 
-    from katanemo_identity.api_client import Operation
+    from katanemo_identity._operation import Operation
 
 #: Every rule of the strict contract mode, by name, as ``ApiContractError.rule`` gives it.
 RULES: Mapping[str, str] = {
