@@ -8,25 +8,48 @@ API may grow (fields it does not know) and what servers commonly get wrong
 (a missing Content-Type), as a client in production should.
 
 Value types are not a rule here: they are checked in both modes, by the
-strict decoding of ``Operation.decode`` (``ApiDecodeError``).
+strict decoding of ``Operation.decode``; ``undecodable`` makes the
+``ApiDecodeError`` for a body that fails it. ``ERROR_MODELS`` gives the
+model each error status's body is decoded with, in both modes too.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, get_args, get_origin
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from katanemo_identity.exceptions import ApiContractError
+from katanemo_identity.exceptions import ApiContractError, ApiDecodeError
+from katanemo_identity.models.bad_request_exception import BadRequestException
+from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
+from katanemo_identity.models.internal_server_error_exception import (
+    InternalServerErrorException,
+)
+from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
+from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 
 if TYPE_CHECKING:
     import urllib3
 
     from katanemo_identity._operation import Operation
+    from katanemo_identity.exceptions import ErrorModel
+
+#: The error-body model the API documents for each status; any other status
+#: carries an ``Error`` (the ``default`` response). Both modes decode error
+#: bodies with these.
+ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    409: ConflictException,
+    429: TooManyRequestsException,
+    500: InternalServerErrorException,
+}
+
+Refused = TypeVar("Refused", ApiContractError, ApiDecodeError)
 
 #: Every rule of the strict contract mode, by name, as ``ApiContractError.rule`` gives it.
 RULES: Mapping[str, str] = {
@@ -62,7 +85,6 @@ def check_response(
     operation: Operation[Any],
     response: urllib3.BaseHTTPResponse,
     raw: bytes,
-    error_models: Mapping[int, type[BaseModel]],
 ) -> None:
     """Check one response against the document, before it is decoded.
 
@@ -70,8 +92,6 @@ def check_response(
         operation: The operation the response answers.
         response: The response (status and headers are read).
         raw: The whole body.
-        error_models: The error-body model the document gives per status;
-            any other error status carries an ``Error`` (``default``).
 
     Raises:
         ApiContractError: the response breaks one of ``RULES``; the first
@@ -100,13 +120,13 @@ def check_response(
             return  # not JSON at all: the decoding reports it (ApiDecodeError)
         expected: Any = operation.response_type
     else:
-        expected = error_models.get(status, Error)
+        expected = ERROR_MODELS.get(status, Error)
         try:
             expected.model_validate_json(raw, strict=True)
             document = json.loads(raw)
         except ValidationError as error:
             first = error.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(part) for part in first["loc"]) or "body"
+            where = _field_path(first["loc"])
             _broken(
                 operation,
                 response,
@@ -154,6 +174,30 @@ def _field_names(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(field.alias or name for name, field in model.model_fields.items())
 
 
+def undecodable(
+    operation: Operation[Any],
+    response: urllib3.BaseHTTPResponse,
+    raw: bytes,
+    error: ValidationError,
+) -> ApiDecodeError:
+    """The error for a success body that is not JSON of ``operation.response_type``.
+
+    The problem is described by field and kind only: the offending input
+    may be a secret, so it is never quoted.
+    """
+    problems = "; ".join(
+        f"{_field_path(problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)[:5]
+    )
+    expected = getattr(operation.response_type, "__name__", None) or str(operation.response_type)
+    detail = f"{operation.name}() expected {expected}: {problems}"
+    return _refusal(ApiDecodeError, response, raw, detail=detail)
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in location) or "body"
+
+
 def _broken(
     operation: Operation[Any],
     response: urllib3.BaseHTTPResponse,
@@ -162,13 +206,18 @@ def _broken(
     field: str,
     what: str,
 ) -> NoReturn:
-    raise ApiContractError(
+    detail = f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}"
+    raise _refusal(ApiContractError, response, raw, rule=rule, field=field, detail=detail)
+
+
+def _refusal(
+    kind: Callable[..., Refused], response: urllib3.BaseHTTPResponse, raw: bytes, **details: str
+) -> Refused:
+    return kind(
         response.status,
         response.reason,
         raw.decode("utf-8", "replace"),
         None,
         response.headers,
-        rule=rule,
-        field=field,
-        detail=f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}",
+        **details,
     )

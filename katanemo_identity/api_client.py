@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 import urllib3
 from pydantic import ValidationError
 
-from katanemo_identity._contract import check_response
+from katanemo_identity._contract import ERROR_MODELS, check_response, undecodable
 from katanemo_identity._debug_log import log_exchange, log_failure
 from katanemo_identity._observation import CallObservation
 from katanemo_identity._operation import Operation, encode_path_value, serialize_body
@@ -34,21 +34,13 @@ from katanemo_identity.configuration import (
     validate_total_timeout,
 )
 from katanemo_identity.exceptions import (
-    ApiDecodeError,
     ApiException,
     ApiTypeError,
     OpenApiException,
     exception_class_for,
 )
 from katanemo_identity.hooks import CallStarted
-from katanemo_identity.models.bad_request_exception import BadRequestException
-from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
-from katanemo_identity.models.internal_server_error_exception import (
-    InternalServerErrorException,
-)
-from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
-from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 from katanemo_identity.rest import RESTClientObject
 from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 
@@ -59,17 +51,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
-
-#: The error-body model the API documents for each status; any other status
-#: carries an ``Error`` (the ``default`` response).
-ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
-    400: BadRequestException,
-    401: UnauthorizedException,
-    409: ConflictException,
-    429: TooManyRequestsException,
-    500: InternalServerErrorException,
-}
-
 
 #: What a call without hooks enters instead of a ``CallObservation``.
 _UNOBSERVED: AbstractContextManager[None] = nullcontext()
@@ -208,7 +189,7 @@ class ApiClient:
                 log_exchange(request, attempted.url, response, raw, started)
             if self.configuration.strict_contract:
                 try:
-                    check_response(operation, response, raw, ERROR_MODELS)
+                    check_response(operation, response, raw)
                 except ApiException as error:
                     raise _from_attempt(error, request, attempted) from None
             status = response.status
@@ -225,7 +206,7 @@ class ApiClient:
                 data = operation.decode(raw)
             except ValidationError as error:
                 raise _from_attempt(
-                    self._undecodable(operation, response, raw, error), request, attempted
+                    undecodable(operation, response, raw, error), request, attempted
                 ) from None
             return ApiResponse(
                 status, response.headers, data, raw, attempted.retries_taken, response.reason
@@ -370,28 +351,6 @@ class ApiClient:
             status, response.reason, raw.decode("utf-8", "replace"), data, response.headers
         )
 
-    @staticmethod
-    def _undecodable(
-        operation: Operation[Any],
-        response: urllib3.BaseHTTPResponse,
-        raw: bytes,
-        error: ValidationError,
-    ) -> ApiDecodeError:
-        # Describe the problem by field and kind only: the offending input may
-        # be a secret, so it is never quoted.
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-            for problem in error.errors(include_url=False, include_input=False)[:5]
-        )
-        return ApiDecodeError(
-            response.status,
-            response.reason,
-            raw.decode("utf-8", "replace"),
-            None,
-            response.headers,
-            detail=f"{operation.name}() expected {_type_name(operation.response_type)}: {problems}",
-        )
-
 
 def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -> ApiException:
     error.method, error.url, error.retries_taken = (
@@ -403,10 +362,6 @@ def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -
         # A retried write that now fails may have been applied by an earlier attempt.
         error.outcome_unknown = True
     return error
-
-
-def _type_name(response_type: Any) -> str:
-    return getattr(response_type, "__name__", None) or str(response_type)
 
 
 def _after_fork_in_child() -> None:
