@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     import urllib3
 
     from katanemo_identity._operation import Operation
-    from katanemo_identity.exceptions import ErrorModel
+    from katanemo_identity.models import ErrorModel
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response). Both modes decode error

@@ -47,7 +47,7 @@ from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from katanemo_identity.exceptions import ErrorModel
+    from katanemo_identity.models import ErrorModel
 
 
 T = TypeVar("T")

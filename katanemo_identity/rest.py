@@ -16,6 +16,7 @@ answers). Failures become typed errors in ``_transport_errors.py``.
 
 from __future__ import annotations
 
+import http.client
 import os
 import ssl
 import weakref
@@ -240,7 +241,31 @@ class RESTClientObject:
             ApiConnectionError: the connection broke before the response was
                 complete, or the body is shorter than its Content-Length.
         """
-        return _body.read_body(method, url, response, limit, deadline)
+        try:
+            declared = _body.content_length(response)
+            if declared is not None and "content-encoding" not in response.headers:
+                if declared > limit:
+                    raise _body.too_large(response, limit)
+                body = response.read()
+            else:
+                body = _body.read_limited(response, limit)
+                if not body and declared is None and _body.success_ending_at_close(response):
+                    # A success with no length and nothing before the
+                    # connection closed: the head may have been cut short, so
+                    # this is not a reliable empty answer. (An error status
+                    # arrived whole enough to be raised as itself.)
+                    raise http.client.IncompleteRead(b"")
+        except (HTTPError, OSError, http.client.HTTPException) as error:
+            response.close()
+            if deadline.expired:
+                raise total_timeout_error(method, url, deadline, sent=True) from error
+            raise transport_error(method, url, error, sent=True) from error
+        finally:
+            _body.release(response)
+        if deadline.expired:
+            # The watchdog ended the read: what arrived may be cut short.
+            raise total_timeout_error(method, url, deadline, sent=True)
+        return body
 
     def discard(self, response: urllib3.BaseHTTPResponse) -> None:
         """Let go of a response whose body is not wanted (a status to retry, a redirect).
@@ -248,7 +273,20 @@ class RESTClientObject:
         A small body of known length is read, to keep the connection; any
         other closes the connection, so an endless or huge body costs nothing.
         """
-        _body.discard(response)
+        declared = _body.content_length(response)
+        try:
+            if (
+                declared is not None
+                and declared <= _body.DISCARD_MAX_BYTES
+                and "content-encoding" not in response.headers
+            ):
+                response.read()
+            else:
+                response.close()
+        except (HTTPError, OSError, http.client.HTTPException):
+            response.close()
+        finally:
+            _body.release(response)
 
     def close(self) -> None:
         """Close every pooled connection; later calls raise ``ApiClientClosedError``."""

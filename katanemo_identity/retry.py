@@ -27,7 +27,7 @@ last. Reading it top to bottom gives every rule:
   Authorization header, cookies and every header the caller added stay
   with the origin they were meant for. A write follows none.
 * **Bodies not wanted.** The answer to a retried status or a redirect is let
-  go without reading more than ``rest.DISCARD_MAX_BYTES`` of it.
+  go without reading more than ``_body.DISCARD_MAX_BYTES`` of it.
 
 Each retry is logged at DEBUG on the configuration's logger, with the
 operation, attempt, reason and wait, never a path value or a secret. The
