@@ -53,6 +53,9 @@ class Operation(Generic[T]):
     advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
     empty_result: T | None = None
 
+    # Public where users import it.
+    __module__ = "katanemo_identity.api_client"
+
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
         # Built on first use, once per operation: importing the package stays

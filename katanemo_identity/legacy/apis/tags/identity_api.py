@@ -27,7 +27,7 @@ import urllib3
 
 from katanemo_identity import models
 from katanemo_identity.api import identity_api as modern
-from katanemo_identity.api.identity_api import (
+from katanemo_identity.api._operations import (
     CREATE_CLIENT_KEY,
     CREATE_USER_FOR_ACCOUNT,
     DELETE_CLIENT_KEY,
