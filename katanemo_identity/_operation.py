@@ -53,9 +53,6 @@ class Operation(Generic[T]):
     advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
     empty_result: T | None = None
 
-    # Public where users import it.
-    __module__ = "katanemo_identity.api_client"
-
     @functools.cached_property
     def _adapter(self) -> TypeAdapter[T]:
         # Built on first use, once per operation: importing the package stays
@@ -75,6 +72,10 @@ class Operation(Generic[T]):
         if self.empty_result is not None and not raw.strip():
             return self.empty_result
         return self._adapter.validate_json(raw, strict=True)
+
+
+# Public in api_client, where users import it.
+Operation.__module__ = "katanemo_identity.api_client"
 
 
 def encode_path_value(operation: str, placeholder: str, value: object) -> str:

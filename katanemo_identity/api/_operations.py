@@ -41,9 +41,6 @@ class ArgumentOrder:
     position: int
     statuses: frozenset[int] = frozenset({400, 403, 404, 422})
 
-    # Public where users import it.
-    __module__ = "katanemo_identity.api.identity_api"
-
     def __call__(self, status: int, path_values: tuple[object, ...], body: object) -> str | None:
         """Return the advice when ``status`` answers a body that contradicts the argument, else None."""
         if status not in self.statuses:
@@ -58,6 +55,10 @@ class ArgumentOrder:
             f"{self.argument} is {sent!r} but the {self.argument} argument is {given!r}: were "
             f"the arguments swapped? Pass them by keyword: {self.method}({keywords})."
         )
+
+
+# Public in identity_api, where users import it.
+ArgumentOrder.__module__ = "katanemo_identity.api.identity_api"
 
 
 CREATE_CLIENT_KEY: Operation[ClientKeyResponse] = Operation(
