@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -97,27 +97,31 @@ def check_response(
         ApiContractError: the response breaks one of ``RULES``; the first
             found is reported.
     """
+    broken = _first_break(operation, response, raw)
+    if broken is not None:
+        rule, field, what = broken
+        detail = f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}"
+        raise _refusal(ApiContractError, response, raw, rule=rule, field=field, detail=detail)
+
+
+def _first_break(
+    operation: Operation[Any], response: urllib3.BaseHTTPResponse, raw: bytes
+) -> tuple[str, str, str] | None:
+    """The first rule ``response`` breaks, where, and what is wrong there; None for none."""
     status = response.status
     is_success = status in SUCCESS_STATUSES
     if not is_success and not 400 <= status <= 599:
-        _broken(operation, response, raw, "status", "status", f"{status} is not documented")
+        return "status", "status", f"{status} is not documented"
     content_type = response.headers.get("Content-Type")
     if content_type is None or content_type.split(";", 1)[0].strip().lower() != MEDIA_TYPE:
-        _broken(
-            operation,
-            response,
-            raw,
-            "content-type",
-            "Content-Type",
-            f"{content_type or 'none'} is not {MEDIA_TYPE}",
-        )
+        return "content-type", "Content-Type", f"{content_type or 'none'} is not {MEDIA_TYPE}"
     if is_success:
         if not raw.strip():
-            _broken(operation, response, raw, "empty-body", "body", "empty")
+            return "empty-body", "body", "empty"
         try:
             document = json.loads(raw)
         except ValueError:
-            return  # not JSON at all: the decoding reports it (ApiDecodeError)
+            return None  # not JSON at all: the decoding reports it (ApiDecodeError)
         expected: Any = operation.response_type
     else:
         expected = ERROR_MODELS.get(status, Error)
@@ -126,20 +130,12 @@ def check_response(
             document = json.loads(raw)
         except ValidationError as error:
             first = error.errors(include_url=False, include_input=False)[0]
-            where = _field_path(first["loc"])
-            _broken(
-                operation,
-                response,
-                raw,
-                "error-body",
-                where,
-                f"{first['msg']} ({expected.__name__})",
-            )
+            return "error-body", _field_path(first["loc"]), f"{first['msg']} ({expected.__name__})"
     departure = _first_departure(expected, document, "")
-    if departure is not None:
-        rule, where = departure
-        what = "not in the document" if rule == "unknown-field" else "null"
-        _broken(operation, response, raw, rule, where, what)
+    if departure is None:
+        return None
+    rule, where = departure
+    return rule, where, "not in the document" if rule == "unknown-field" else "null"
 
 
 def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str] | None:
@@ -196,18 +192,6 @@ def undecodable(
 
 def _field_path(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "body"
-
-
-def _broken(
-    operation: Operation[Any],
-    response: urllib3.BaseHTTPResponse,
-    raw: bytes,
-    rule: str,
-    field: str,
-    what: str,
-) -> NoReturn:
-    detail = f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}"
-    raise _refusal(ApiContractError, response, raw, rule=rule, field=field, detail=detail)
 
 
 def _refusal(
