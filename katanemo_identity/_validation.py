@@ -8,10 +8,11 @@ credential.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from katanemo_identity._redact import redact_url
-from katanemo_identity.exceptions import ApiValueError
+from katanemo_identity.exceptions import ApiTypeError, ApiValueError
 
 #: A timeout in seconds for connect and read alike, or a ``(connect, read)`` pair.
 TimeoutSetting = float | tuple[float, float]
@@ -74,6 +75,24 @@ def validate_header(name: object, value: object) -> None:
         raise ApiValueError(
             f"header {name}: value has a character HTTP headers cannot carry"
         ) from None
+
+
+def validate_headers(
+    headers: object, name: str, refuse: type[ApiValueError | ApiTypeError]
+) -> Mapping[str, str]:
+    """Check a mapping of headers (``validate_header`` for each) and return it.
+
+    Raises:
+        ApiValueError, ApiTypeError: ``refuse``, when ``headers`` is not a
+            mapping; ``ApiValueError`` for a header ``validate_header`` refuses.
+    """
+    if not isinstance(headers, Mapping):
+        raise refuse(
+            f"{name} must be a mapping of header names to values, not {type(headers).__name__}"
+        )
+    for key, value in headers.items():
+        validate_header(key, value)
+    return headers
 
 
 def validate_retries(value: int) -> int:

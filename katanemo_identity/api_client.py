@@ -24,6 +24,7 @@ from katanemo_identity._debug_log import log_exchange, log_failure
 from katanemo_identity._observation import CallObservation
 from katanemo_identity._operation import Operation, encode_path_value, serialize_body
 from katanemo_identity._proxy import credentials_advice
+from katanemo_identity._validation import validate_headers
 from katanemo_identity.api_response import ApiResponse
 from katanemo_identity.configuration import (
     Configuration,
@@ -295,14 +296,9 @@ class ApiClient:
                 )
             extra = options.get("_headers")
             if extra is not None:
-                if not isinstance(extra, Mapping):
-                    raise ApiTypeError(
-                        f"{operation.name}(): _headers must be a mapping of header names to "
-                        f"values, not {type(extra).__name__}"
-                    )
-                for name, value in extra.items():
-                    validate_header(name, value)
-                headers.update(extra)
+                headers.update(
+                    validate_headers(extra, f"{operation.name}(): _headers", ApiTypeError)
+                )
             if "_request_timeout" in options:
                 timeout = validate_timeout(options["_request_timeout"])
             if "_total_timeout" in options:

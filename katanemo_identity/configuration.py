@@ -22,6 +22,7 @@ from katanemo_identity._validation import (
     non_negative,
     positive_int,
     validate_header,
+    validate_headers,
     validate_host,
     validate_retries,
     validate_timeout,
@@ -157,7 +158,11 @@ class Configuration:
         self.key_file = key_file
         self.ssl_context = _checked_ssl_context(self, ssl_context)
         self.proxy = validate_proxy(proxy, "proxy") if proxy else None
-        self.proxy_headers = _checked_proxy_headers(proxy_headers)
+        self.proxy_headers = (
+            None
+            if proxy_headers is None
+            else dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
+        )
         self.proxy_from_env = bool(proxy_from_env)
         self.connection_pool_maxsize = positive_int(
             "connection_pool_maxsize", connection_pool_maxsize
@@ -307,18 +312,6 @@ def _checked_ssl_context(
             f"ssl_context replaces {', '.join(given)}: set them on the context instead"
         )
     return context
-
-
-def _checked_proxy_headers(headers: object) -> dict[str, str] | None:
-    if headers is None:
-        return None
-    if not isinstance(headers, Mapping):
-        raise ApiValueError(
-            f"proxy_headers must be a mapping of header names to values, not {type(headers).__name__}"
-        )
-    for name, value in headers.items():
-        validate_header(name, value)
-    return dict(headers)
 
 
 @dataclass(frozen=True, repr=False)
