@@ -133,15 +133,5 @@ UPDATE_USER: Operation[UserResponse] = Operation(
 
 #: Every operation of the API, by Python method name.
 OPERATIONS: dict[str, Operation[object]] = {
-    operation.name: operation  # type: ignore[misc]
-    for operation in (
-        CREATE_CLIENT_KEY,
-        CREATE_USER_FOR_ACCOUNT,
-        DELETE_CLIENT_KEY,
-        GET_CLIENT_KEY,
-        GET_CLIENT_KEY_LIST,
-        GET_USER,
-        GET_USERS_FOR_ACCOUNT,
-        UPDATE_USER,
-    )
+    value.name: value for value in list(globals().values()) if isinstance(value, Operation)
 }
