@@ -103,7 +103,7 @@ def from_environment(environ: Mapping[str, str]) -> tuple[str | None, str | None
 def choose(
     url: str, http_proxy: str | None, https_proxy: str | None, no_proxy: tuple[str, ...]
 ) -> str | None:
-    """The proxy of the scheme of ``url``, unless a ``NO_PROXY`` entry covers its host; else None."""
+    """The proxy for the scheme of ``url``, None when a ``NO_PROXY`` entry covers its host."""
     try:
         parts = urlsplit(url)
         port = parts.port

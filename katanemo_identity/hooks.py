@@ -16,10 +16,10 @@ small frozen event:
 
 Hooks are listed in ``Configuration.hooks`` and called in that order (the
 ``*_ended`` methods in reverse). One ``CallObservation`` per call
-(``_observation.py``) makes the events: ``ApiClient`` enters it around the call, and the attempt loop
-(``retry.exchange``) sends each request through it and reports each
-attempt's end where it logs the retry. OpenTelemetry tracing
-(``katanemo_identity.otel.Tracing``) is one such hook.
+(``_observation.py``) makes the events: ``ApiClient`` enters it around the
+call, and the attempt loop (``retry.exchange``) sends each request through
+it and reports each attempt's end where it logs the retry. OpenTelemetry
+tracing (``katanemo_identity.otel.Tracing``) is one such hook.
 
 A hook cannot break a call. One that raises an ``Exception`` is logged on
 the configuration's logger and the call goes on. One that raises a
