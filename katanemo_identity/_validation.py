@@ -113,10 +113,8 @@ def validate_timeout(value: TimeoutSetting) -> TimeoutSetting:
         ApiValueError: None, zero, negative, or not a number or pair.
     """
     if isinstance(value, tuple) and len(value) == 2:
-        _positive("timeout", value[0])
-        _positive("timeout", value[1])
-        return (float(value[0]), float(value[1]))
-    return _positive("timeout", value)
+        return (_seconds("timeout", value[0], _PAIR), _seconds("timeout", value[1], _PAIR))
+    return _seconds("timeout", value, _PAIR)
 
 
 def validate_total_timeout(value: float) -> float:
@@ -125,20 +123,17 @@ def validate_total_timeout(value: float) -> float:
     Raises:
         ApiValueError: None, zero, negative, infinite, or not a number.
     """
+    return _seconds("total_timeout", value)
+
+
+_PAIR = " or a (connect, read) pair"
+
+
+def _seconds(name: str, value: float, alternative: str = "") -> float:
     seconds = _number(value)
     if seconds is None or not 0 < seconds < math.inf:
         raise ApiValueError(
-            f"total_timeout must be a finite number of seconds > 0, not {_shown(value)}"
-        )
-    return seconds
-
-
-def _positive(name: str, value: float) -> float:
-    seconds = _number(value)
-    if seconds is None or not 0 < seconds < math.inf:
-        raise ApiValueError(
-            f"{name} must be a finite number of seconds > 0 or a (connect, read) pair, "
-            f"not {_shown(value)}"
+            f"{name} must be a finite number of seconds > 0{alternative}, not {_shown(value)}"
         )
     return seconds
 
