@@ -9,8 +9,9 @@ API may grow (fields it does not know) and what servers commonly get wrong
 
 Value types are not a rule here: they are checked in both modes, by the
 strict decoding of ``Operation.decode``; ``undecodable`` makes the
-``ApiDecodeError`` for a body that fails it. ``ERROR_MODELS`` gives the
-model each error status's body is decoded with, in both modes too.
+``ApiDecodeError`` for a body that fails it. In both modes too,
+``error_for`` makes the exception of an error status, its body decoded by
+the model ``ERROR_MODELS`` gives that status.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from katanemo_identity.exceptions import ApiContractError, ApiDecodeError
+from katanemo_identity.exceptions import (
+    ApiContractError,
+    ApiDecodeError,
+    ApiException,
+    exception_class_for,
+)
 from katanemo_identity.models.bad_request_exception import BadRequestException
 from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
@@ -49,7 +55,7 @@ ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
     500: InternalServerErrorException,
 }
 
-Refused = TypeVar("Refused", ApiContractError, ApiDecodeError)
+Answered = TypeVar("Answered", bound=ApiException)
 
 #: Every rule of the strict contract mode, by name, as ``ApiContractError.rule`` gives it.
 RULES: Mapping[str, str] = {
@@ -101,7 +107,7 @@ def check_response(
     if broken is not None:
         rule, field, what = broken
         detail = f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}"
-        raise _refusal(ApiContractError, response, raw, rule=rule, field=field, detail=detail)
+        raise _answered(ApiContractError, response, raw, rule=rule, field=field, detail=detail)
 
 
 def _first_break(
@@ -187,21 +193,32 @@ def undecodable(
     )
     expected = getattr(operation.response_type, "__name__", None) or str(operation.response_type)
     detail = f"{operation.name}() expected {expected}: {problems}"
-    return _refusal(ApiDecodeError, response, raw, detail=detail)
+    return _answered(ApiDecodeError, response, raw, detail=detail)
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in location) or "body"
 
 
-def _refusal(
-    kind: Callable[..., Refused], response: urllib3.BaseHTTPResponse, raw: bytes, **details: str
-) -> Refused:
-    return kind(
-        response.status,
-        response.reason,
-        raw.decode("utf-8", "replace"),
-        None,
-        response.headers,
-        **details,
-    )
+def error_for(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
+    """The exception an error status raises, with its body parsed by the model of ``ERROR_MODELS``.
+
+    ``data`` is None when the body is not that model's JSON.
+    """
+    model = ERROR_MODELS.get(response.status, Error)
+    try:
+        data: ErrorModel | None = model.model_validate_json(raw, strict=True)
+    except ValidationError:
+        data = None
+    return _answered(exception_class_for(response.status), response, raw, data)
+
+
+def _answered(
+    kind: Callable[..., Answered],
+    response: urllib3.BaseHTTPResponse,
+    raw: bytes,
+    data: ErrorModel | None = None,
+    **details: str,
+) -> Answered:
+    text = raw.decode("utf-8", "replace")
+    return kind(response.status, response.reason, text, data, response.headers, **details)

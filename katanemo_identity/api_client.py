@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 import urllib3
 from pydantic import ValidationError
 
-from katanemo_identity._contract import ERROR_MODELS, check_response, undecodable
+from katanemo_identity._contract import check_response, error_for, undecodable
 from katanemo_identity._debug_log import log_exchange, log_failure
 from katanemo_identity._observation import CallObservation
 from katanemo_identity._operation import Operation, encode_path_value, serialize_body
@@ -38,17 +38,13 @@ from katanemo_identity.exceptions import (
     ApiException,
     ApiTypeError,
     OpenApiException,
-    exception_class_for,
 )
 from katanemo_identity.hooks import CallStarted
-from katanemo_identity.models.error import Error
 from katanemo_identity.rest import RESTClientObject
 from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-    from katanemo_identity.models import ErrorModel
 
 
 T = TypeVar("T")
@@ -195,7 +191,7 @@ class ApiClient:
                     raise _from_attempt(error, request, attempted) from None
             status = response.status
             if not 200 <= status <= 299:
-                failure = self._error(response, raw)
+                failure = error_for(response, raw)
                 advice = operation.advise(status, path_values, body) if operation.advise else None
                 if advice is None and status in (401, 407) and failure.data is None:
                     proxy = self.rest_client.proxy_for(attempted.url)
@@ -334,18 +330,6 @@ class ApiClient:
         if policy is None:
             policy = self._policies[key] = RetryPolicy(*key)
         return policy
-
-    @staticmethod
-    def _error(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
-        status = response.status
-        model = ERROR_MODELS.get(status, Error)
-        try:
-            data: ErrorModel | None = model.model_validate_json(raw, strict=True)
-        except ValidationError:
-            data = None
-        return exception_class_for(status)(
-            status, response.reason, raw.decode("utf-8", "replace"), data, response.headers
-        )
 
 
 def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -> ApiException:
