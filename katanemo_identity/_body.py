@@ -18,6 +18,7 @@ DISCARD_MAX_BYTES = 64 * 1024
 
 
 def read_limited(response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
+    """Read a body of unknown length, chunk by chunk, refusing it past ``limit`` bytes."""
     chunks: list[bytes] = []
     held = 0
     while True:
@@ -31,6 +32,7 @@ def read_limited(response: urllib3.BaseHTTPResponse, limit: int) -> bytes:
 
 
 def too_large(response: urllib3.BaseHTTPResponse, limit: int) -> ApiResponseTooLargeError:
+    """Close ``response`` unread and return the error its size earns."""
     # The rest of the body is never read: closing the connection is cheaper.
     response.close()
     error = ApiResponseTooLargeError(
@@ -85,6 +87,7 @@ def content_length(response: urllib3.BaseHTTPResponse) -> int | None:
 
 
 def success_ending_at_close(response: urllib3.BaseHTTPResponse) -> bool:
+    """Whether ``response`` is a success whose body, of no declared length, ends at close."""
     if not 200 <= response.status <= 299 or response.status == 204:
         return False
     return "chunked" not in response.headers.get("transfer-encoding", "").lower()

@@ -28,6 +28,7 @@ from katanemo_identity.exceptions import ApiConnectionError, ApiTimeoutError
 def total_timeout_error(
     method: str, url: str, deadline: Deadline, *, sent: bool, waiting: str = ""
 ) -> ApiTimeoutError:
+    """The error of a call whose whole-call limit ran out, ``waiting`` for what, if said."""
     what = f"the whole-call limit (total_timeout={deadline.limit:g} s) ran out"
     if waiting:
         what += f" waiting {waiting}"

@@ -139,6 +139,7 @@ def _seconds(name: str, value: float, alternative: str = "") -> float:
 
 
 def non_negative(name: str, value: float) -> float:
+    """Check a setting that is a number of zero or more; return it as a float."""
     number = _number(value)
     if number is None or not number >= 0:
         raise ApiValueError(f"{name} must be a number >= 0, not {_shown(value)}")
@@ -146,6 +147,7 @@ def non_negative(name: str, value: float) -> float:
 
 
 def positive_int(name: str, value: int) -> int:
+    """Check a setting that is a whole number of one or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ApiValueError(f"{name} must be a whole number >= 1, not {_shown(value)}")
     return value
