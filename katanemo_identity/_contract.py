@@ -8,25 +8,54 @@ API may grow (fields it does not know) and what servers commonly get wrong
 (a missing Content-Type), as a client in production should.
 
 Value types are not a rule here: they are checked in both modes, by the
-strict decoding of ``Operation.decode`` (``ApiDecodeError``).
+strict decoding of ``Operation.decode``; ``undecodable`` makes the
+``ApiDecodeError`` for a body that fails it. In both modes too,
+``error_for`` makes the exception of an error status, its body decoded by
+the model ``ERROR_MODELS`` gives that status.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NoReturn, get_args, get_origin
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from katanemo_identity.exceptions import ApiContractError
+from katanemo_identity.exceptions import (
+    ApiContractError,
+    ApiDecodeError,
+    ApiException,
+    exception_class_for,
+)
+from katanemo_identity.models.bad_request_exception import BadRequestException
+from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
+from katanemo_identity.models.internal_server_error_exception import (
+    InternalServerErrorException,
+)
+from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
+from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 
 if TYPE_CHECKING:
     import urllib3
 
-    from katanemo_identity.api_client import Operation
+    from katanemo_identity._operation import Operation
+    from katanemo_identity.models import ErrorModel
+
+#: The error-body model the API documents for each status; any other status
+#: carries an ``Error`` (the ``default`` response). Both modes decode error
+#: bodies with these.
+ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    409: ConflictException,
+    429: TooManyRequestsException,
+    500: InternalServerErrorException,
+}
+
+Answered = TypeVar("Answered", bound=ApiException)
 
 #: Every rule of the strict contract mode, by name, as ``ApiContractError.rule`` gives it.
 RULES: Mapping[str, str] = {
@@ -62,7 +91,6 @@ def check_response(
     operation: Operation[Any],
     response: urllib3.BaseHTTPResponse,
     raw: bytes,
-    error_models: Mapping[int, type[BaseModel]],
 ) -> None:
     """Check one response against the document, before it is decoded.
 
@@ -70,56 +98,50 @@ def check_response(
         operation: The operation the response answers.
         response: The response (status and headers are read).
         raw: The whole body.
-        error_models: The error-body model the document gives per status;
-            any other error status carries an ``Error`` (``default``).
 
     Raises:
         ApiContractError: the response breaks one of ``RULES``; the first
             found is reported.
     """
+    broken = _first_break(operation, response, raw)
+    if broken is not None:
+        rule, field, what = broken
+        detail = f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}"
+        raise _answered(ApiContractError, response, raw, rule=rule, field=field, detail=detail)
+
+
+def _first_break(
+    operation: Operation[Any], response: urllib3.BaseHTTPResponse, raw: bytes
+) -> tuple[str, str, str] | None:
+    """The first rule ``response`` breaks, where, and what is wrong there; None for none."""
     status = response.status
     is_success = status in SUCCESS_STATUSES
     if not is_success and not 400 <= status <= 599:
-        _broken(operation, response, raw, "status", "status", f"{status} is not documented")
+        return "status", "status", f"{status} is not documented"
     content_type = response.headers.get("Content-Type")
     if content_type is None or content_type.split(";", 1)[0].strip().lower() != MEDIA_TYPE:
-        _broken(
-            operation,
-            response,
-            raw,
-            "content-type",
-            "Content-Type",
-            f"{content_type or 'none'} is not {MEDIA_TYPE}",
-        )
+        return "content-type", "Content-Type", f"{content_type or 'none'} is not {MEDIA_TYPE}"
     if is_success:
         if not raw.strip():
-            _broken(operation, response, raw, "empty-body", "body", "empty")
+            return "empty-body", "body", "empty"
         try:
             document = json.loads(raw)
         except ValueError:
-            return  # not JSON at all: the decoding reports it (ApiDecodeError)
+            return None  # not JSON at all: the decoding reports it (ApiDecodeError)
         expected: Any = operation.response_type
     else:
-        expected = error_models.get(status, Error)
+        expected = ERROR_MODELS.get(status, Error)
         try:
             expected.model_validate_json(raw, strict=True)
             document = json.loads(raw)
         except ValidationError as error:
             first = error.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(part) for part in first["loc"]) or "body"
-            _broken(
-                operation,
-                response,
-                raw,
-                "error-body",
-                where,
-                f"{first['msg']} ({expected.__name__})",
-            )
+            return "error-body", _field_path(first["loc"]), f"{first['msg']} ({expected.__name__})"
     departure = _first_departure(expected, document, "")
-    if departure is not None:
-        rule, where = departure
-        what = "not in the document" if rule == "unknown-field" else "null"
-        _broken(operation, response, raw, rule, where, what)
+    if departure is None:
+        return None
+    rule, where = departure
+    return rule, where, "not in the document" if rule == "unknown-field" else "null"
 
 
 def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str] | None:
@@ -154,21 +176,49 @@ def _field_names(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(field.alias or name for name, field in model.model_fields.items())
 
 
-def _broken(
+def undecodable(
     operation: Operation[Any],
     response: urllib3.BaseHTTPResponse,
     raw: bytes,
-    rule: str,
-    field: str,
-    what: str,
-) -> NoReturn:
-    raise ApiContractError(
-        response.status,
-        response.reason,
-        raw.decode("utf-8", "replace"),
-        None,
-        response.headers,
-        rule=rule,
-        field=field,
-        detail=f"{operation.name}(): {field}: {what}; rule {rule!r}: {RULES[rule]}",
+    error: ValidationError,
+) -> ApiDecodeError:
+    """The error for a success body that is not JSON of ``operation.response_type``.
+
+    The problem is described by field and kind only: the offending input
+    may be a secret, so it is never quoted.
+    """
+    problems = "; ".join(
+        f"{_field_path(problem['loc'])}: {problem['msg']}"
+        for problem in error.errors(include_url=False, include_input=False)[:5]
     )
+    expected = getattr(operation.response_type, "__name__", None) or str(operation.response_type)
+    detail = f"{operation.name}() expected {expected}: {problems}"
+    return _answered(ApiDecodeError, response, raw, detail=detail)
+
+
+def _field_path(location: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in location) or "body"
+
+
+def error_for(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
+    """The exception an error status raises, with its body parsed by the model of ``ERROR_MODELS``.
+
+    ``data`` is None when the body is not that model's JSON.
+    """
+    model = ERROR_MODELS.get(response.status, Error)
+    try:
+        data: ErrorModel | None = model.model_validate_json(raw, strict=True)
+    except ValidationError:
+        data = None
+    return _answered(exception_class_for(response.status), response, raw, data)
+
+
+def _answered(
+    kind: Callable[..., Answered],
+    response: urllib3.BaseHTTPResponse,
+    raw: bytes,
+    data: ErrorModel | None = None,
+    **details: str,
+) -> Answered:
+    text = raw.decode("utf-8", "replace")
+    return kind(response.status, response.reason, text, data, response.headers, **details)

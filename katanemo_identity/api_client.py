@@ -9,22 +9,22 @@ operation's return type, or raises the exception the status maps to.
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import urllib3
-from pydantic import BaseModel, TypeAdapter, ValidationError
-from pydantic_core import PydanticSerializationError
+from pydantic import ValidationError
 
-from katanemo_identity._contract import check_response
-from katanemo_identity._redact import redact_body, redact_headers
+from katanemo_identity._contract import check_response, error_for, undecodable
+from katanemo_identity._debug_log import log_exchange, log_failure
+from katanemo_identity._observation import CallObservation
+from katanemo_identity._operation import Operation, encode_path_value, serialize_body
+from katanemo_identity._proxy import credentials_advice
+from katanemo_identity._validation import validate_headers
 from katanemo_identity.api_response import ApiResponse
 from katanemo_identity.configuration import (
     Configuration,
@@ -35,51 +35,22 @@ from katanemo_identity.configuration import (
     validate_total_timeout,
 )
 from katanemo_identity.exceptions import (
-    ApiDecodeError,
     ApiException,
     ApiTypeError,
-    ApiValueError,
     OpenApiException,
-    exception_class_for,
 )
-from katanemo_identity.hooks import CallObservation, CallStarted
-from katanemo_identity.models.bad_request_exception import BadRequestException
-from katanemo_identity.models.conflict_exception import ConflictException
-from katanemo_identity.models.error import Error
-from katanemo_identity.models.internal_server_error_exception import (
-    InternalServerErrorException,
-)
-from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
-from katanemo_identity.models.unauthorized_exception import UnauthorizedException
+from katanemo_identity.hooks import CallStarted
 from katanemo_identity.rest import RESTClientObject
 from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-    from katanemo_identity.exceptions import ErrorModel
 
 T = TypeVar("T")
 
-#: The error-body model the API documents for each status; any other status
-#: carries an ``Error`` (the ``default`` response).
-ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
-    400: BadRequestException,
-    401: UnauthorizedException,
-    409: ConflictException,
-    429: TooManyRequestsException,
-    500: InternalServerErrorException,
-}
-
-#: Longest percent-encoded path value sent; a longer one is refused before
-#: sending, where servers would answer 414 or cut the URL.
-MAX_PATH_VALUE_LENGTH = 2048
-
 #: What a call without hooks enters instead of a ``CallObservation``.
 _UNOBSERVED: AbstractContextManager[None] = nullcontext()
-
-#: How much of each body the debug log shows.
-LOG_BODY_CHARS = 2000
 
 
 class RequestOptions(TypedDict, total=False):
@@ -101,54 +72,6 @@ class RequestOptions(TypedDict, total=False):
 
 
 _OPTION_NAMES = frozenset(RequestOptions.__annotations__)
-
-
-@dataclass(frozen=True)
-class Operation(Generic[T]):
-    """One endpoint of the API, as data.
-
-    Attributes:
-        name: The Python method name, used in messages.
-        method: The HTTP method.
-        path: The path template, e.g. ``/org/{accountId}/user/{userId}``.
-        path_params: Placeholder names in the order the method takes them.
-        response_type: What a 2xx body decodes into.
-        body_type: The request body model, or None for no body.
-        advise: Given an error's status, the path values and the body, the
-            advice to give instead of the exception's own, or None.
-        empty_result: What a 2xx answer with no body (``204 No Content``, an
-            empty ``200``) returns; None when such an answer is an error,
-            because the result carries data the caller needs.
-    """
-
-    name: str
-    method: str
-    path: str
-    path_params: tuple[str, ...]
-    response_type: type[T]
-    body_type: type[BaseModel] | None = None
-    advise: Callable[[int, tuple[object, ...], object], str | None] | None = None
-    empty_result: T | None = None
-
-    @functools.cached_property
-    def _adapter(self) -> TypeAdapter[T]:
-        # Built on first use, once per operation: importing the package stays
-        # cheap, and every later call reuses the validator.
-        return TypeAdapter(self.response_type)
-
-    def decode(self, raw: bytes) -> T:
-        """Validate response bytes straight into ``response_type``, strictly.
-
-        A value of the wrong JSON type (``"yes"`` or ``1`` for a boolean) is
-        refused rather than coerced: it breaks the document. Unknown fields
-        are ignored, since the API will grow.
-
-        Raises:
-            pydantic.ValidationError: the bytes are not JSON of that type.
-        """
-        if self.empty_result is not None and not raw.strip():
-            return self.empty_result
-        return self._adapter.validate_json(raw, strict=True)
 
 
 class ApiClient:
@@ -256,22 +179,23 @@ class ApiClient:
                 attempted = exchange(self.rest_client, request, observation=observation)
             except OpenApiException as error:
                 if self.configuration.debug:
-                    self._log_failure(request, error, started)
+                    log_failure(request, error, started)
                 raise
             response, raw = attempted.response, attempted.body or b""
             if self.configuration.debug:
-                self._log_exchange(request, attempted.url, response, raw, started)
+                log_exchange(request, attempted.url, response, raw, started)
             if self.configuration.strict_contract:
                 try:
-                    check_response(operation, response, raw, ERROR_MODELS)
+                    check_response(operation, response, raw)
                 except ApiException as error:
                     raise _from_attempt(error, request, attempted) from None
             status = response.status
             if not 200 <= status <= 299:
-                failure = self._error(response, raw)
+                failure = error_for(response, raw)
                 advice = operation.advise(status, path_values, body) if operation.advise else None
                 if advice is None and status in (401, 407) and failure.data is None:
-                    advice = self._proxy_advice(attempted.url, status)
+                    proxy = self.rest_client.proxy_for(attempted.url)
+                    advice = None if proxy is None else credentials_advice(proxy, status)
                 if advice is not None:
                     failure.advice = advice
                 raise _from_attempt(failure, request, attempted)
@@ -279,7 +203,7 @@ class ApiClient:
                 data = operation.decode(raw)
             except ValidationError as error:
                 raise _from_attempt(
-                    self._undecodable(operation, response, raw, error), request, attempted
+                    undecodable(operation, response, raw, error), request, attempted
                 ) from None
             return ApiResponse(
                 status, response.headers, data, raw, attempted.retries_taken, response.reason
@@ -352,7 +276,7 @@ class ApiClient:
                     f"{operation.name}() takes a {operation.body_type.__name__} body, "
                     f"not {type(body).__name__}"
                 )
-            payload = _serialize(operation.name, body)
+            payload = serialize_body(operation.name, body)
             headers["Content-Type"] = "application/json"
 
         timeout = configuration.timeout
@@ -368,14 +292,9 @@ class ApiClient:
                 )
             extra = options.get("_headers")
             if extra is not None:
-                if not isinstance(extra, Mapping):
-                    raise ApiTypeError(
-                        f"{operation.name}(): _headers must be a mapping of header names to "
-                        f"values, not {type(extra).__name__}"
-                    )
-                for name, value in extra.items():
-                    validate_header(name, value)
-                headers.update(extra)
+                headers.update(
+                    validate_headers(extra, f"{operation.name}(): _headers", ApiTypeError)
+                )
             if "_request_timeout" in options:
                 timeout = validate_timeout(options["_request_timeout"])
             if "_total_timeout" in options:
@@ -412,98 +331,6 @@ class ApiClient:
             policy = self._policies[key] = RetryPolicy(*key)
         return policy
 
-    def _proxy_advice(self, url: str, status: int) -> str | None:
-        """Advice naming the proxy's credentials, for a 401 or 407 with no API error body.
-
-        Some proxies (tinyproxy) refuse a forwarded request's credentials with
-        401, like the API refusing a token: without the API's error body the
-        answer may be either's. The API's own 401, with its body, is not the
-        proxy's.
-        """
-        proxy = self.rest_client.proxy_for(url)
-        if proxy is None:
-            return None
-        credentials = (
-            f"the credentials of the proxy {proxy} (user and password in its URL, "
-            "or Proxy-Authorization in proxy_headers)"
-        )
-        if status == 407:
-            return f"The proxy refused the request: check {credentials}."
-        return (
-            "This 401 carries no API error body, so the proxy may have sent it: check "
-            f"{credentials}, and the access token (Configuration.access_token or the "
-            "KATANEMO_IDENTITY_TOKEN environment variable)."
-        )
-
-    @staticmethod
-    def _error(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
-        status = response.status
-        model = ERROR_MODELS.get(status, Error)
-        try:
-            data: ErrorModel | None = model.model_validate_json(raw, strict=True)
-        except ValidationError:
-            data = None
-        return exception_class_for(status)(
-            status, response.reason, raw.decode("utf-8", "replace"), data, response.headers
-        )
-
-    @staticmethod
-    def _undecodable(
-        operation: Operation[Any],
-        response: urllib3.BaseHTTPResponse,
-        raw: bytes,
-        error: ValidationError,
-    ) -> ApiDecodeError:
-        # Describe the problem by field and kind only: the offending input may
-        # be a secret, so it is never quoted.
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in problem['loc']) or 'body'}: {problem['msg']}"
-            for problem in error.errors(include_url=False, include_input=False)[:5]
-        )
-        return ApiDecodeError(
-            response.status,
-            response.reason,
-            raw.decode("utf-8", "replace"),
-            None,
-            response.headers,
-            detail=f"{operation.name}() expected {_type_name(operation.response_type)}: {problems}",
-        )
-
-    def _log_exchange(
-        self,
-        request: Request,
-        url: str,
-        response: urllib3.BaseHTTPResponse,
-        raw: bytes,
-        started: float,
-    ) -> None:
-        elapsed = (time.perf_counter() - started) * 1000
-        self.configuration.logger.debug(
-            "%s %s -> %s %s in %.1f ms\nrequest headers: %s\nrequest body: %s\n"
-            "response headers: %s\nresponse body: %s",
-            request.method,
-            url,
-            response.status,
-            response.reason,
-            elapsed,
-            redact_headers(request.headers),
-            _loggable(request.body),
-            redact_headers(dict(response.headers)),
-            _loggable(raw),
-        )
-
-    def _log_failure(self, request: Request, error: OpenApiException, started: float) -> None:
-        elapsed = (time.perf_counter() - started) * 1000
-        self.configuration.logger.debug(
-            "%s %s -> %s after %.1f ms\nrequest headers: %s\nrequest body: %s",
-            request.method,
-            request.url,
-            type(error).__name__,
-            elapsed,
-            redact_headers(request.headers),
-            _loggable(request.body),
-        )
-
 
 def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -> ApiException:
     error.method, error.url, error.retries_taken = (
@@ -515,86 +342,6 @@ def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -
         # A retried write that now fails may have been applied by an earlier attempt.
         error.outcome_unknown = True
     return error
-
-
-def _serialize(operation: str, body: BaseModel) -> bytes:
-    """Return ``body`` as the JSON sent.
-
-    A model built with ``model_construct()`` is sent as built, unvalidated:
-    that is how a body the API must refuse is sent on purpose (a missing
-    required field, in the conformance checks). One holding a value JSON
-    cannot carry is refused.
-
-    Raises:
-        ApiValueError: the body cannot be serialized to JSON.
-    """
-    try:
-        return body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
-    except PydanticSerializationError:
-        pass
-    # Raised outside the handler, so that no context carries pydantic's
-    # message, which quotes the value (it may be a secret).
-    model = type(body).__name__
-    raise ApiValueError(
-        f"{operation}(): the {model} body holds a value that cannot be sent as JSON; "
-        f"build it with {model}(...), which checks every field"
-    )
-
-
-def encode_path_value(operation: str, placeholder: str, value: object) -> str:
-    """Percent-encode one path value so it stays exactly one path segment.
-
-    Every character but letters, digits and ``-._~`` is encoded, so ``/``,
-    ``?``, ``#`` and ``%`` cannot change the route; a value of ``.`` or
-    ``..`` is encoded too, since URL normalization would otherwise remove it.
-
-    Raises:
-        ApiValueError: the value is not a string, is empty, cannot be encoded
-            as UTF-8, or is longer than ``MAX_PATH_VALUE_LENGTH`` encoded.
-    """
-    if not isinstance(value, str) or not value:
-        kind = "empty" if isinstance(value, str) else type(value).__name__
-        raise ApiValueError(
-            f"{operation}(): {_snake_case(placeholder)} must be a non-empty string, not {kind}"
-        )
-    try:
-        # Ids repeat from call to call: short ones are encoded once.
-        encoded = _encode_short(value) if len(value) <= 256 else _encode(value)
-    except UnicodeEncodeError:
-        raise ApiValueError(
-            f"{operation}(): {_snake_case(placeholder)} contains a character that cannot be "
-            "encoded as UTF-8"
-        ) from None
-    if len(encoded) > MAX_PATH_VALUE_LENGTH:
-        raise ApiValueError(
-            f"{operation}(): {_snake_case(placeholder)} is {len(encoded)} characters once "
-            f"encoded; the most that can be sent is {MAX_PATH_VALUE_LENGTH}"
-        )
-    return encoded
-
-
-def _encode(value: str) -> str:
-    encoded = quote(value, safe="")
-    if encoded in (".", ".."):
-        return encoded.replace(".", "%2E")
-    return encoded
-
-
-_encode_short = functools.lru_cache(maxsize=4096)(_encode)
-
-
-def _snake_case(placeholder: str) -> str:
-    return "".join("_" + char.lower() if char.isupper() else char for char in placeholder)
-
-
-def _loggable(payload: bytes | None) -> str:
-    if not payload:
-        return "(none)"
-    return redact_body(payload.decode("utf-8", "replace"), LOG_BODY_CHARS)
-
-
-def _type_name(response_type: Any) -> str:
-    return getattr(response_type, "__name__", None) or str(response_type)
 
 
 def _after_fork_in_child() -> None:

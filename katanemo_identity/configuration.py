@@ -9,22 +9,49 @@ settings are read on every request, so changing them takes effect at once.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import math
 import os
 import ssl
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import SplitResult, urlsplit
 
-from katanemo_identity._redact import redact_url
+from katanemo_identity._proxy import PROXY_ENV, choose, from_environment, mask_proxy, validate_proxy
+from katanemo_identity._validation import (
+    TimeoutSetting,
+    non_negative,
+    positive_int,
+    validate_header,
+    validate_headers,
+    validate_host,
+    validate_retries,
+    validate_timeout,
+    validate_total_timeout,
+)
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
 
 if TYPE_CHECKING:
     from katanemo_identity.hooks import Hook
+
+__all__ = [
+    "DEFAULT_HOST",
+    "HOST_ENV",
+    "LOGGER_NAME",
+    "PROXY_ENV",
+    "TOKEN_ENV",
+    "Configuration",
+    "ProxySettings",
+    "TimeoutSetting",
+    "TokenSetting",
+    "mask_proxy",
+    "validate_header",
+    "validate_host",
+    "validate_proxy",
+    "validate_retries",
+    "validate_timeout",
+    "validate_total_timeout",
+]
 
 DEFAULT_HOST = "https://api.katanemo.com"
 
@@ -33,8 +60,6 @@ HOST_ENV = "KATANEMO_IDENTITY_HOST"
 #: Environment variable read for ``access_token`` when none is given.
 TOKEN_ENV = "KATANEMO_IDENTITY_TOKEN"  # noqa: S105 (a variable name, not a secret)
 
-#: A timeout in seconds for connect and read alike, or a ``(connect, read)`` pair.
-TimeoutSetting = float | tuple[float, float]
 
 #: An access token, or a function called before each request that returns one.
 TokenSetting = str | Callable[[], str]
@@ -133,18 +158,22 @@ class Configuration:
         self.key_file = key_file
         self.ssl_context = _checked_ssl_context(self, ssl_context)
         self.proxy = validate_proxy(proxy, "proxy") if proxy else None
-        self.proxy_headers = _checked_proxy_headers(proxy_headers)
+        self.proxy_headers = (
+            None
+            if proxy_headers is None
+            else dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
+        )
         self.proxy_from_env = bool(proxy_from_env)
-        self.connection_pool_maxsize = _positive_int(
+        self.connection_pool_maxsize = positive_int(
             "connection_pool_maxsize", connection_pool_maxsize
         )
         self.retries = retries
-        self.retry_backoff_factor = _non_negative("retry_backoff_factor", retry_backoff_factor)
-        self.retry_backoff_max = _non_negative("retry_backoff_max", retry_backoff_max)
-        self.retry_after_max = _non_negative("retry_after_max", retry_after_max)
+        self.retry_backoff_factor = non_negative("retry_backoff_factor", retry_backoff_factor)
+        self.retry_backoff_max = non_negative("retry_backoff_max", retry_backoff_max)
+        self.retry_after_max = non_negative("retry_after_max", retry_after_max)
         self.timeout = timeout
         self.total_timeout = total_timeout
-        self.max_response_size = _positive_int("max_response_size", max_response_size)
+        self.max_response_size = positive_int("max_response_size", max_response_size)
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"
@@ -264,126 +293,6 @@ class Configuration:
         )
 
 
-def validate_host(value: str) -> str:
-    """Check a base URL and return it without a trailing slash.
-
-    Raises:
-        ApiValueError: not an http or https URL with a host, or it carries
-            credentials, a query or a fragment.
-    """
-    if not isinstance(value, str):
-        raise ApiValueError("host must be a string such as 'https://api.katanemo.com'")
-    # The URL is quoted in messages with its user info masked: a password may be in it.
-    shown = repr(redact_url(value))
-    try:
-        parts = urlsplit(value)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError as error:
-        raise ApiValueError(f"host {shown} is not a valid URL: {error}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ApiValueError(f"host {shown} must be an http:// or https:// URL with a host name")
-    if parts.username is not None or parts.password is not None:
-        raise ApiValueError("host must not carry credentials; set access_token instead")
-    if parts.query or parts.fragment:
-        raise ApiValueError(f"host {shown} must not have a query or fragment")
-    return value.rstrip("/")
-
-
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
-
-
-def validate_header(name: object, value: object) -> None:
-    """Refuse a header that could split or corrupt the request.
-
-    Raises:
-        ApiValueError: the name is not an HTTP token, or the value is not a
-            string, contains CR, LF or another control character, or has a
-            character outside Latin-1. The value itself is never quoted in
-            the message: it may be a credential.
-    """
-    if not isinstance(name, str):
-        raise ApiValueError(f"a header name must be a string, not {type(name).__name__}")
-    if not name or not _TOKEN_CHARS.issuperset(name):
-        # The name is not quoted either: a whole "Authorization: Bearer ..."
-        # line passed as a name would quote the token.
-        wrong = next((char for char in name if char not in _TOKEN_CHARS), None)
-        problem = f"contains {wrong!r}" if wrong is not None else "is empty"
-        raise ApiValueError(f"a header name {problem}; it must be an HTTP token such as X-Trace")
-    if not isinstance(value, str):
-        raise ApiValueError(f"header {name}: value must be a string, not {type(value).__name__}")
-    if not value.isprintable():
-        raise ApiValueError(f"header {name}: value contains a control character (such as CR or LF)")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ApiValueError(
-            f"header {name}: value has a character HTTP headers cannot carry"
-        ) from None
-
-
-def validate_retries(value: int) -> int:
-    """Check a retry count.
-
-    Raises:
-        ApiValueError: not a whole number of zero or more.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ApiValueError(f"retries must be a whole number >= 0, not {_shown(value)}")
-    return value
-
-
-def validate_timeout(value: TimeoutSetting) -> TimeoutSetting:
-    """Check a timeout: a positive number, or a ``(connect, read)`` pair of them.
-
-    Raises:
-        ApiValueError: None, zero, negative, or not a number or pair.
-    """
-    if isinstance(value, tuple) and len(value) == 2:
-        _positive("timeout", value[0])
-        _positive("timeout", value[1])
-        return (float(value[0]), float(value[1]))
-    return _positive("timeout", value)
-
-
-def validate_total_timeout(value: float) -> float:
-    """Check a whole-call limit: a positive, finite number of seconds.
-
-    Raises:
-        ApiValueError: None, zero, negative, infinite, or not a number.
-    """
-    seconds = _number(value)
-    if seconds is None or not 0 < seconds < math.inf:
-        raise ApiValueError(
-            f"total_timeout must be a finite number of seconds > 0, not {_shown(value)}"
-        )
-    return seconds
-
-
-def _positive(name: str, value: float) -> float:
-    seconds = _number(value)
-    if seconds is None or not 0 < seconds < math.inf:
-        raise ApiValueError(
-            f"{name} must be a finite number of seconds > 0 or a (connect, read) pair, "
-            f"not {_shown(value)}"
-        )
-    return seconds
-
-
-def _non_negative(name: str, value: float) -> float:
-    number = _number(value)
-    if number is None or not number >= 0:
-        raise ApiValueError(f"{name} must be a number >= 0, not {_shown(value)}")
-    return number
-
-
-def _positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiValueError(f"{name} must be a whole number >= 1, not {_shown(value)}")
-    return value
-
-
 def _checked_ssl_context(
     configuration: Configuration, context: ssl.SSLContext | None
 ) -> ssl.SSLContext | None:
@@ -403,64 +312,6 @@ def _checked_ssl_context(
             f"ssl_context replaces {', '.join(given)}: set them on the context instead"
         )
     return context
-
-
-# -- proxies -------------------------------------------------------------------
-
-#: The environment variables read for proxies; the lower-case spelling of each is read
-#: too, and wins when both are set. ``ALL_PROXY`` serves a scheme whose own variable is unset.
-PROXY_ENV = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
-
-
-def mask_proxy(url: str) -> str:
-    """Return ``url`` with any user name and password replaced by ``***``, for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable proxy URL>"
-    if parts.username is None and parts.password is None:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
-
-
-def _checked_proxy_headers(headers: object) -> dict[str, str] | None:
-    if headers is None:
-        return None
-    if not isinstance(headers, Mapping):
-        raise ApiValueError(
-            f"proxy_headers must be a mapping of header names to values, not {type(headers).__name__}"
-        )
-    for name, value in headers.items():
-        validate_header(name, value)
-    return dict(headers)
-
-
-def validate_proxy(value: str, source: str) -> str:
-    """Check a proxy URL and return it, with ``http://`` added when it has no scheme.
-
-    Args:
-        value: The URL, such as ``http://user:pass@proxy.example:3128``.
-        source: Where it came from (``proxy``, ``$HTTPS_PROXY``), for the message.
-
-    Raises:
-        ApiValueError: not an http:// or https:// URL with a host name. The
-            message never quotes the credentials.
-    """
-    if not isinstance(value, str):
-        raise ApiValueError(f"{source} must be a URL string, not {type(value).__name__}")
-    url = value if "://" in value else "http://" + value
-    try:
-        parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0
-    except ValueError:
-        port_ok = False
-        parts = SplitResult("", "", "", "", "")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ApiValueError(
-            f"{source} {mask_proxy(url)!r} must be an http:// or https:// proxy URL "
-            "with a host name (SOCKS proxies are not supported)"
-        )
-    return url
 
 
 @dataclass(frozen=True, repr=False)
@@ -501,27 +352,8 @@ class ProxySettings:
             ApiValueError: a proxy variable that applies holds an unusable URL.
         """
 
-        def read(name: str) -> tuple[str, str]:
-            """The variable's value (empty when unset) and the spelling it was read from."""
-            for spelling in (name.lower(), name):
-                if spelling in environ:
-                    if spelling == "HTTP_PROXY" and "REQUEST_METHOD" in environ:
-                        continue
-                    return environ[spelling].strip(), "$" + spelling
-            return "", "$" + name
-
-        def proxy(name: str) -> str | None:
-            value, source = read(name)
-            if not value:
-                value, source = read("ALL_PROXY")
-            return validate_proxy(value, source) if value else None
-
-        bypass, _ = read("NO_PROXY")
-        return cls(
-            http_proxy=proxy("HTTP_PROXY"),
-            https_proxy=proxy("HTTPS_PROXY"),
-            no_proxy=tuple(entry.strip().lower() for entry in bypass.split(",") if entry.strip()),
-        )
+        http_proxy, https_proxy, no_proxy = from_environment(environ)
+        return cls(http_proxy=http_proxy, https_proxy=https_proxy, no_proxy=no_proxy)
 
     def __repr__(self) -> str:
         fields = ", ".join(
@@ -543,63 +375,4 @@ class ProxySettings:
         """Return the proxy URL for a request to ``url``, or None to connect directly."""
         if self.proxy:
             return self.proxy
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError:
-            return None
-        chosen = self.https_proxy if parts.scheme == "https" else self.http_proxy
-        if chosen is None or not parts.hostname:
-            return None
-        port = port if port is not None else (443 if parts.scheme == "https" else 80)
-        if any(_bypasses(entry, parts.hostname, port) for entry in self.no_proxy):
-            return None
-        return chosen
-
-
-def _bypasses(entry: str, host: str, port: int) -> bool:
-    """Whether one ``NO_PROXY`` entry covers ``host`` (lower case, no brackets) and ``port``."""
-    if entry == "*":
-        return True
-    name, entry_port = _split_port(entry)
-    if entry_port is not None and entry_port != port:
-        return False
-    try:
-        network = ipaddress.ip_network(name, strict=False)
-    except ValueError:
-        name = name.lstrip("*").lstrip(".")
-        return bool(name) and (host == name or host.endswith("." + name))
-    try:
-        return ipaddress.ip_address(host) in network
-    except ValueError:
-        return False
-
-
-def _split_port(entry: str) -> tuple[str, int | None]:
-    if entry.startswith("["):  # [::1] or [::1]:8080
-        name, _, rest = entry[1:].partition("]")
-        return name, int(rest[1:]) if rest[1:].isdigit() else None
-    name, separator, port = entry.rpartition(":")
-    if separator and ":" not in name and port.isdigit():
-        return name, int(port)
-    return entry, None
-
-
-def _number(value: object) -> float | None:
-    """``value`` as a float (an int too large for one as infinity); None if not a number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
-
-
-def _shown(value: object) -> str:
-    """A refused setting as a message quotes it: a number as it is, anything else by its type.
-
-    A string in the wrong place may be a credential, so it is never quoted.
-    """
-    if isinstance(value, float) or (isinstance(value, int) and abs(value) < 10**18):
-        return repr(value)
-    return type(value).__name__
+        return choose(url, self.http_proxy, self.https_proxy, self.no_proxy)

@@ -49,19 +49,8 @@ from typing import TYPE_CHECKING, Literal
 from katanemo_identity._redact import redact_body
 
 if TYPE_CHECKING:
-    from typing import TypeAlias
-
     from katanemo_identity import models
-
-    #: Any error-body model the API documents; what ``ApiException.data`` holds.
-    ErrorModel: TypeAlias = (
-        models.BadRequestException
-        | models.UnauthorizedException
-        | models.ConflictException
-        | models.TooManyRequestsException
-        | models.InternalServerErrorException
-        | models.Error
-    )
+    from katanemo_identity.models import ErrorModel
 
 #: How much of a response body ``str(exception)`` shows.
 BODY_PREVIEW_CHARS = 500
@@ -89,7 +78,9 @@ class _ArgumentError(OpenApiException):
 
     def __init__(self, message: str, path_to_item: list[str | int] | None = None) -> None:
         self.path_to_item = path_to_item
-        super().__init__(_with_path(message, path_to_item))
+        if path_to_item:
+            message += " at " + "".join(f"[{item!r}]" for item in path_to_item)
+        super().__init__(message)
 
 
 class ApiTypeError(_ArgumentError, TypeError):
@@ -106,12 +97,6 @@ class ApiKeyError(_ArgumentError, KeyError):
 
 class ApiAttributeError(_ArgumentError, AttributeError):
     """A required attribute is missing."""
-
-
-def _with_path(message: str, path_to_item: list[str | int] | None) -> str:
-    if not path_to_item:
-        return message
-    return f"{message} at {''.join(f'[{item!r}]' for item in path_to_item)}"
 
 
 class ApiConnectionError(OpenApiException):
@@ -135,7 +120,6 @@ class ApiConnectionError(OpenApiException):
     #: What a caller can do about this error.
     advice = "Check that the server is running and that the host is right, then retry."
 
-    #: The proxy at fault (credentials masked), or None.
     proxy: str | None = None
 
     #: Whether trying again may succeed (False for a TLS or proxy failure,
@@ -256,7 +240,6 @@ class BadRequestException(ApiException):
     """400: the request is malformed or a field is missing or invalid."""
 
     data: models.BadRequestException | None
-
     advice = "Fix the request: the message names the field that was rejected."
 
 
@@ -264,7 +247,6 @@ class UnauthorizedException(ApiException):
     """401: the access token is missing, expired or not valid."""
 
     data: models.UnauthorizedException | None
-
     advice = (
         "Check the access token (Configuration.access_token or the "
         "KATANEMO_IDENTITY_TOKEN environment variable)."
@@ -275,7 +257,6 @@ class ForbiddenException(ApiException):
     """403: the token is valid but may not do this."""
 
     data: models.Error | None
-
     advice = "The access token lacks the permission for this call; ask an admin of the account."
 
 
@@ -283,7 +264,6 @@ class NotFoundException(ApiException):
     """404: no such account, key or user."""
 
     data: models.Error | None
-
     advice = "Check the account, key or user id; list them to see which exist."
 
 
@@ -291,7 +271,6 @@ class ConflictException(ApiException):
     """409: the resource exists already."""
 
     data: models.ConflictException | None
-
     advice = "It already exists: fetch or list it instead, or choose another name."
 
 
@@ -299,7 +278,6 @@ class UnprocessableEntityException(ApiException):
     """422: the request is well-formed but cannot be processed."""
 
     data: models.Error | None
-
     advice = "Fix the request values named in the message."
 
 
@@ -329,7 +307,6 @@ class ServiceException(ApiException):
     """
 
     data: models.InternalServerErrorException | models.Error | None
-
     outcome_unknown = True
     advice = "The service failed; retry later. A create may have been applied: list to check."
 
@@ -348,7 +325,6 @@ class ApiDecodeError(ApiException):
     """
 
     data: None
-
     advice = (
         "The server's answer does not match the API this SDK was built for; "
         "check Configuration.host points at the Katanemo Identity API."
@@ -371,7 +347,6 @@ class ApiContractError(ApiException):
     """
 
     data: None
-
     advice = (
         "The server departs from the API document; if it is yours, fix it there. "
         "Configuration.strict_contract=False tolerates this."
@@ -404,8 +379,6 @@ class ApiResponseTooLargeError(ApiException):
     """
 
     data: None
-
-    #: The size limit in bytes that the body exceeded.
     limit: int = 0
 
     advice = "Raise Configuration.max_response_size if a body this large is expected."
@@ -442,9 +415,6 @@ _BY_STATUS: dict[int, type[ApiException]] = {
 
 def exception_class_for(status: int) -> type[ApiException]:
     """Return the exception class raised for an HTTP error status."""
-    found = _BY_STATUS.get(status)
-    if found is not None:
-        return found
     if 500 <= status <= 599:
-        return ServiceException
-    return ApiException
+        return _BY_STATUS.get(status, ServiceException)
+    return _BY_STATUS.get(status, ApiException)

@@ -29,6 +29,7 @@ that turns tracing on. See ``docs/observability.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -96,29 +97,18 @@ REQUEST_DURATION_BUCKETS = (
 REDACTED = "REDACTED"
 
 
+@dataclasses.dataclass(slots=True)
 class _OpenCall:
     """The spans of one traced call, and of its request being sent, if one is."""
 
-    __slots__ = (
-        "attributes",
-        "began",
-        "call",
-        "owner",
-        "request",
-        "request_token",
-        "span",
-        "token",
-    )
-
-    def __init__(self, owner: Tracing, span: Span, token: Token[Context], call: CallStarted):
-        self.owner = owner
-        self.span = span
-        self.token = token
-        self.call = call
-        self.request: Span | None = None
-        self.request_token: Token[Context] | None = None
-        self.attributes: dict[str, AttributeValue] = {}
-        self.began = 0.0
+    owner: Tracing
+    span: Span
+    token: Token[Context]
+    call: CallStarted
+    request: Span | None = None
+    request_token: Token[Context] | None = None
+    attributes: dict[str, AttributeValue] = dataclasses.field(default_factory=dict)
+    began: float = 0.0
 
 
 class _OpenCalls(threading.local):

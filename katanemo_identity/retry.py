@@ -27,12 +27,12 @@ last. Reading it top to bottom gives every rule:
   Authorization header, cookies and every header the caller added stay
   with the origin they were meant for. A write follows none.
 * **Bodies not wanted.** The answer to a retried status or a redirect is let
-  go without reading more than ``rest.DISCARD_MAX_BYTES`` of it.
+  go without reading more than ``_body.DISCARD_MAX_BYTES`` of it.
 
 Each retry is logged at DEBUG on the configuration's logger, with the
 operation, attempt, reason and wait, never a path value or a secret. The
 same moment, and the end of the last attempt, are told to the call's hooks
-(``hooks.CallObservation``), when it has any.
+(``_observation.CallObservation``), when it has any.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from urllib.parse import urljoin, urlsplit
 
 from urllib3.util import parse_url
 
+from katanemo_identity._observation import CallObservation, origin
 from katanemo_identity.deadline import WATCHDOG, Deadline
 from katanemo_identity.exceptions import (
     ApiConnectionError,
@@ -57,7 +58,6 @@ from katanemo_identity.exceptions import (
 if TYPE_CHECKING:
     import urllib3
 
-    from katanemo_identity.hooks import CallObservation
     from katanemo_identity.rest import RESTClientObject
 
 #: Methods resent after a lost connection or a retryable status: the API
@@ -346,12 +346,6 @@ def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None
 
 
 def _headers_for(target: str, previous: str, headers: dict[str, str]) -> dict[str, str]:
-    if _origin(target) == _origin(previous):
+    if origin(target) == origin(previous):
         return headers
     return {name: value for name, value in headers.items() if name.lower() in CROSS_ORIGIN_HEADERS}
-
-
-def _origin(url: str) -> tuple[str, str | None, int | None]:
-    parts = urlsplit(url)
-    default_port = 443 if parts.scheme == "https" else 80
-    return parts.scheme, parts.hostname, parts.port or default_port

@@ -53,7 +53,7 @@ from katanemo_identity import (
     UserRequest,
     UserResponse,
 )
-from katanemo_identity.api_client import MAX_PATH_VALUE_LENGTH
+from katanemo_identity._operation import MAX_PATH_VALUE_LENGTH
 from katanemo_identity.testing import Fault, IdentityServer
 
 T = TypeVar("T")

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from katanemo_identity import IdentityApi, models
-from katanemo_identity.api.identity_api import OPERATIONS
+from katanemo_identity.api._operations import OPERATIONS
 
 DOCUMENT: dict[str, Any] = json.loads(
     files("katanemo_identity").joinpath("openapi.json").read_text(encoding="utf-8")

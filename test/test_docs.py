@@ -19,7 +19,8 @@ import pytest
 
 import katanemo_identity
 from katanemo_identity import models
-from katanemo_identity.api.identity_api import OPERATIONS, IdentityApi
+from katanemo_identity.api._operations import OPERATIONS
+from katanemo_identity.api.identity_api import IdentityApi
 from katanemo_identity.exceptions import OpenApiException
 from katanemo_identity.retry import POST_RETRY_STATUSES, RETRY_STATUSES
 from katanemo_identity.testing import IdentityServer

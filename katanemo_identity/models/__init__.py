@@ -20,6 +20,16 @@ from katanemo_identity.models.unauthorized_exception import UnauthorizedExceptio
 from katanemo_identity.models.user_request import UserRequest
 from katanemo_identity.models.user_response import UserResponse
 
+#: Any error-body model the API documents; what ``ApiException.data`` holds.
+ErrorModel = (
+    BadRequestException
+    | UnauthorizedException
+    | ConflictException
+    | TooManyRequestsException
+    | InternalServerErrorException
+    | Error
+)
+
 __all__ = [
     "BadRequestException",
     "ClientKeyObject",

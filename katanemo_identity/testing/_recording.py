@@ -81,15 +81,15 @@ def _pool_patches() -> tuple[tuple[type, str, type], ...]:
     # no type information; its classes are Any to a type checker).
     stubs = importlib.import_module("vcr.stubs.urllib3_stubs")
 
-    from katanemo_identity import rest
+    from katanemo_identity import _connection
 
     # What the pools read of a connection they are given back.
     unwatched = {"watched_by": None}
     http_stub = type("HTTPStub", (stubs.VCRRequestsHTTPConnection,), unwatched)
     https_stub = type("HTTPSStub", (stubs.VCRRequestsHTTPSConnection,), unwatched)
     return (
-        (rest._HTTPPool, "ConnectionCls", http_stub),
-        (rest._HTTPSPool, "ConnectionCls", https_stub),
+        (_connection.HTTPPool, "ConnectionCls", http_stub),
+        (_connection.HTTPSPool, "ConnectionCls", https_stub),
     )
 
 

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal, overload
 
 from katanemo_identity import models
+from katanemo_identity.api import _operations as operations
 from katanemo_identity.api import identity_api as modern
 from katanemo_identity.api_client import ApiClient
 from katanemo_identity.legacy._calling import path_values, request_body, run
@@ -120,10 +121,10 @@ class IdentityApi:
         **options: object,
     ) -> ApiResponse[ClientKeyResponse] | ApiResponseWithoutDeserialization:
         """Create API Key, ``POST /org/{accountId}/keys``; ``path_params``: ``accountId``."""
-        (account_id,) = path_values(modern.CREATE_CLIENT_KEY, path_params)
-        request = request_body(modern.CREATE_CLIENT_KEY, body, ClientKeyRequest)
+        (account_id,) = path_values(operations.CREATE_CLIENT_KEY, path_params)
+        request = request_body(operations.CREATE_CLIENT_KEY, body, ClientKeyRequest)
         return run(
-            modern.CREATE_CLIENT_KEY,
+            operations.CREATE_CLIENT_KEY,
             lambda o: self._api.create_client_key_with_http_info(account_id, request, **o),
             ClientKeyResponse.from_model,
             options,
@@ -144,10 +145,10 @@ class IdentityApi:
         self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Invite User, ``POST /org/{accountId}/user``; ``path_params``: ``accountId``."""
-        (account_id,) = path_values(modern.CREATE_USER_FOR_ACCOUNT, path_params)
-        request = request_body(modern.CREATE_USER_FOR_ACCOUNT, body, UserRequest)
+        (account_id,) = path_values(operations.CREATE_USER_FOR_ACCOUNT, path_params)
+        request = request_body(operations.CREATE_USER_FOR_ACCOUNT, body, UserRequest)
         return run(
-            modern.CREATE_USER_FOR_ACCOUNT,
+            operations.CREATE_USER_FOR_ACCOUNT,
             lambda o: self._api.create_user_for_account_with_http_info(account_id, request, **o),
             UserResponse.from_model,
             options,
@@ -165,9 +166,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[str] | ApiResponseWithoutDeserialization:
         """Delete API Key, ``DELETE /org/{accountId}/key/{keyId}``; ``path_params``: ``accountId``, ``keyId``."""
-        account_id, key_id = path_values(modern.DELETE_CLIENT_KEY, path_params)
+        account_id, key_id = path_values(operations.DELETE_CLIENT_KEY, path_params)
         return run(
-            modern.DELETE_CLIENT_KEY,
+            operations.DELETE_CLIENT_KEY,
             lambda o: self._api.delete_client_key_with_http_info(account_id, key_id, **o),
             str,
             options,
@@ -185,9 +186,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[ClientKeyObject] | ApiResponseWithoutDeserialization:
         """Get API Key, ``GET /org/{accountId}/key/{keyId}``; ``path_params``: ``accountId``, ``keyId``."""
-        account_id, key_id = path_values(modern.GET_CLIENT_KEY, path_params)
+        account_id, key_id = path_values(operations.GET_CLIENT_KEY, path_params)
         return run(
-            modern.GET_CLIENT_KEY,
+            operations.GET_CLIENT_KEY,
             lambda o: self._api.get_client_key_with_http_info(account_id, key_id, **o),
             ClientKeyObject.from_model,
             options,
@@ -205,9 +206,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[tuple[ClientKeyObject, ...]] | ApiResponseWithoutDeserialization:
         """List API Keys, ``GET /org/{accountId}/keys``; ``path_params``: ``accountId``."""
-        (account_id,) = path_values(modern.GET_CLIENT_KEY_LIST, path_params)
+        (account_id,) = path_values(operations.GET_CLIENT_KEY_LIST, path_params)
         return run(
-            modern.GET_CLIENT_KEY_LIST,
+            operations.GET_CLIENT_KEY_LIST,
             lambda o: self._api.get_client_key_list_with_http_info(account_id, **o),
             lambda keys: tuple(map(ClientKeyObject.from_model, keys)),
             options,
@@ -225,9 +226,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Get User, ``GET /org/{accountId}/user/{userId}``; ``path_params``: ``accountId``, ``userId``."""
-        account_id, user_id = path_values(modern.GET_USER, path_params)
+        account_id, user_id = path_values(operations.GET_USER, path_params)
         return run(
-            modern.GET_USER,
+            operations.GET_USER,
             lambda o: self._api.get_user_with_http_info(account_id, user_id, **o),
             UserResponse.from_model,
             options,
@@ -245,9 +246,9 @@ class IdentityApi:
         self, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[tuple[UserResponse, ...]] | ApiResponseWithoutDeserialization:
         """List Users, ``GET /org/{accountId}/user``; ``path_params``: ``accountId``."""
-        (account_id,) = path_values(modern.GET_USERS_FOR_ACCOUNT, path_params)
+        (account_id,) = path_values(operations.GET_USERS_FOR_ACCOUNT, path_params)
         return run(
-            modern.GET_USERS_FOR_ACCOUNT,
+            operations.GET_USERS_FOR_ACCOUNT,
             lambda o: self._api.get_users_for_account_with_http_info(account_id, **o),
             lambda users: tuple(map(UserResponse.from_model, users)),
             options,
@@ -268,10 +269,10 @@ class IdentityApi:
         self, body: UserRequestBody, path_params: PathParams = _NO_PATH_PARAMS, **options: object
     ) -> ApiResponse[UserResponse] | ApiResponseWithoutDeserialization:
         """Update user, ``PUT /org/{accountId}/user/{userId}``; ``path_params``: ``accountId``, ``userId``."""
-        user_id, account_id = path_values(modern.UPDATE_USER, path_params)
-        request = request_body(modern.UPDATE_USER, body, UserRequest)
+        user_id, account_id = path_values(operations.UPDATE_USER, path_params)
+        request = request_body(operations.UPDATE_USER, body, UserRequest)
         return run(
-            modern.UPDATE_USER,
+            operations.UPDATE_USER,
             lambda o: self._api.update_user_with_http_info(user_id, account_id, request, **o),
             UserResponse.from_model,
             options,

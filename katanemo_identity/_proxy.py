@@ -1,0 +1,216 @@
+"""Proxies, all in one place: their URLs, the environment, ``NO_PROXY``, credentials and advice.
+
+``configuration.ProxySettings`` holds the rules (read from the environment
+by ``from_environment``, applied by ``choose``); ``rest.RESTClientObject``
+routes each origin once through the ``ProxyManager`` that ``proxy_manager``
+makes; ``_transport_errors`` and ``ApiClient`` quote the advice below when a
+proxy refuses or cannot be reached. Credentials never appear in a message:
+``mask_proxy`` hides them, and ``split_proxy_credentials`` moves them out of
+the URL into a ``Proxy-Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import SplitResult, unquote, urlsplit
+
+import urllib3
+
+from katanemo_identity.exceptions import ApiValueError
+
+#: The environment variables read for proxies; the lower-case spelling of each is read
+#: too, and wins when both are set. ``ALL_PROXY`` serves a scheme whose own variable is unset.
+PROXY_ENV = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+
+#: What to do when the proxy could not be reached or dropped the connection.
+UNREACHABLE_ADVICE = (
+    "Check that the proxy is running and that its URL (Configuration.proxy, or "
+    "$HTTPS_PROXY, $HTTP_PROXY, $ALL_PROXY) is right, then retry."
+)
+
+
+def mask_proxy(url: str) -> str:
+    """Return ``url`` with any user name and password replaced by ``***``, for messages."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable proxy URL>"
+    if parts.username is None and parts.password is None:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+
+
+def validate_proxy(value: str, source: str) -> str:
+    """Check a proxy URL and return it, with ``http://`` added when it has no scheme.
+
+    Args:
+        value: The URL, such as ``http://user:pass@proxy.example:3128``.
+        source: Where it came from (``proxy``, ``$HTTPS_PROXY``), for the message.
+
+    Raises:
+        ApiValueError: not an http:// or https:// URL with a host name. The
+            message never quotes the credentials.
+    """
+    if not isinstance(value, str):
+        raise ApiValueError(f"{source} must be a URL string, not {type(value).__name__}")
+    url = value if "://" in value else "http://" + value
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+        parts = SplitResult("", "", "", "", "")
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ApiValueError(
+            f"{source} {mask_proxy(url)!r} must be an http:// or https:// proxy URL "
+            "with a host name (SOCKS proxies are not supported)"
+        )
+    return url
+
+
+def from_environment(environ: Mapping[str, str]) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """The http:// proxy, the https:// proxy and the ``NO_PROXY`` entries ``environ`` gives.
+
+    See ``ProxySettings.from_environment`` for the rules.
+
+    Raises:
+        ApiValueError: a proxy variable that applies holds an unusable URL.
+    """
+
+    def read(name: str) -> tuple[str, str]:
+        """The variable's value (empty when unset) and the spelling it was read from."""
+        for spelling in (name.lower(), name):
+            if spelling in environ:
+                if spelling == "HTTP_PROXY" and "REQUEST_METHOD" in environ:
+                    continue
+                return environ[spelling].strip(), "$" + spelling
+        return "", "$" + name
+
+    def proxy(name: str) -> str | None:
+        value, source = read(name)
+        if not value:
+            value, source = read("ALL_PROXY")
+        return validate_proxy(value, source) if value else None
+
+    bypass, _ = read("NO_PROXY")
+    no_proxy = tuple(entry.strip().lower() for entry in bypass.split(",") if entry.strip())
+    return proxy("HTTP_PROXY"), proxy("HTTPS_PROXY"), no_proxy
+
+
+def choose(
+    url: str, http_proxy: str | None, https_proxy: str | None, no_proxy: tuple[str, ...]
+) -> str | None:
+    """The proxy for the scheme of ``url``, None when a ``NO_PROXY`` entry covers its host."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    chosen = https_proxy if parts.scheme == "https" else http_proxy
+    if chosen is None or not parts.hostname:
+        return None
+    port = port if port is not None else (443 if parts.scheme == "https" else 80)
+    if any(_bypasses(entry, parts.hostname, port) for entry in no_proxy):
+        return None
+    return chosen
+
+
+def _bypasses(entry: str, host: str, port: int) -> bool:
+    """Whether one ``NO_PROXY`` entry covers ``host`` (lower case, no brackets) and ``port``."""
+    if entry == "*":
+        return True
+    name, entry_port = _split_port(entry)
+    if entry_port is not None and entry_port != port:
+        return False
+    try:
+        network = ipaddress.ip_network(name, strict=False)
+    except ValueError:
+        name = name.lstrip("*").lstrip(".")
+        return bool(name) and (host == name or host.endswith("." + name))
+    try:
+        return ipaddress.ip_address(host) in network
+    except ValueError:
+        return False
+
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    if entry.startswith("["):  # [::1] or [::1]:8080
+        name, _, rest = entry[1:].partition("]")
+        return name, int(rest[1:]) if rest[1:].isdigit() else None
+    name, separator, port = entry.rpartition(":")
+    if separator and ":" not in name and port.isdigit():
+        return name, int(port)
+    return entry, None
+
+
+def split_proxy_credentials(proxy: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+    """Move the credentials of ``http://user:pass@proxy`` into a ``Proxy-Authorization`` header.
+
+    The URL returned carries no credentials, so none can appear in a
+    connection error; a ``Proxy-Authorization`` in ``headers`` wins.
+
+    Returns:
+        The proxy URL without credentials, and the headers for the proxy.
+    """
+    parts = urlsplit(proxy)
+    headers = dict(headers)
+    if parts.username is None and parts.password is None:
+        return proxy, headers
+    credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    if not any(name.lower() == "proxy-authorization" for name in headers):
+        encoded = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+        headers["Proxy-Authorization"] = "Basic " + encoded
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl(), headers
+
+
+def proxy_manager(
+    proxy: str, proxy_headers: Mapping[str, str] | None, pool_arguments: dict[str, Any]
+) -> urllib3.ProxyManager:
+    """The pool manager of the requests that go through ``proxy``.
+
+    Args:
+        proxy: The proxy's URL, credentials included.
+        proxy_headers: Headers sent to the proxy (``Proxy-Authorization``).
+        pool_arguments: The pool and TLS arguments of the client's own pool manager.
+    """
+    url, headers = split_proxy_credentials(proxy, proxy_headers or {})
+    arguments = dict(pool_arguments)
+    if "ssl_context" in arguments and url.startswith("https:"):
+        # Inside a tunnel urllib3 verifies an https:// proxy with its own
+        # context: the caller's must verify the proxy too, as ssl_ca_cert does.
+        arguments["proxy_ssl_context"] = arguments["ssl_context"]
+    return urllib3.ProxyManager(url, proxy_headers=headers, **arguments)
+
+
+def refusal_advice(answer: str) -> str:
+    """What to do when the proxy answered ``answer`` to a CONNECT."""
+    if answer[:3] in ("401", "407"):
+        return (
+            "The proxy refused its credentials: check the user and password in the proxy URL "
+            "(or Proxy-Authorization in proxy_headers)."
+        )
+    return "Check that the proxy lets clients reach the server's host and port."
+
+
+def credentials_advice(proxy: str, status: int) -> str:
+    """Advice naming the proxy's credentials, for a 401 or 407 with no API error body.
+
+    Some proxies (tinyproxy) refuse a forwarded request's credentials with
+    401, like the API refusing a token: without the API's error body the
+    answer may be either's. The API's own 401, with its body, is not the
+    proxy's.
+    """
+    credentials = (
+        f"the credentials of the proxy {proxy} (user and password in its URL, "
+        "or Proxy-Authorization in proxy_headers)"
+    )
+    if status == 407:
+        return f"The proxy refused the request: check {credentials}."
+    return (
+        "This 401 carries no API error body, so the proxy may have sent it: check "
+        f"{credentials}, and the access token (Configuration.access_token or the "
+        "KATANEMO_IDENTITY_TOKEN environment variable)."
+    )

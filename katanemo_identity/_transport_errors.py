@@ -1,0 +1,156 @@
+"""Transport failures as this SDK's typed errors: what went wrong, and whether it was sent.
+
+Every urllib3 or socket failure of an attempt becomes an
+``ApiConnectionError`` or ``ApiTimeoutError`` here, saying whether the
+request may have reached the server (``outcome_unknown``), which limit ran
+out (``expired``), and when a proxy is at fault, which one and what to do.
+"""
+
+from __future__ import annotations
+
+import ssl
+
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    NewConnectionError,
+    ProtocolError,
+    ProxyError,
+    ReadTimeoutError,
+    SSLError,
+)
+
+from katanemo_identity._proxy import UNREACHABLE_ADVICE, refusal_advice
+from katanemo_identity._resolver import LookUpTimeout
+from katanemo_identity.deadline import Deadline
+from katanemo_identity.exceptions import ApiConnectionError, ApiTimeoutError
+
+
+def total_timeout_error(
+    method: str, url: str, deadline: Deadline, *, sent: bool, waiting: str = ""
+) -> ApiTimeoutError:
+    """The error of a call whose whole-call limit ran out, ``waiting`` for what, if said."""
+    what = f"the whole-call limit (total_timeout={deadline.limit:g} s) ran out"
+    if waiting:
+        what += f" waiting {waiting}"
+    error = ApiTimeoutError(what, outcome_unknown=sent, expired="total")
+    error.method, error.url = method, url
+    return error
+
+
+def transport_error(
+    method: str, url: str, error: BaseException, *, sent: bool, proxy: str | None = None
+) -> ApiConnectionError:
+    """Translate a urllib3 or socket failure into this SDK's typed error.
+
+    Whether the request may have reached the server follows from ``sent``
+    alone, never from urllib3's label: through a forwarding proxy urllib3
+    calls a connection lost after the request went out "Unable to connect
+    to proxy" (the connection forgets it had reached the proxy when it closes).
+
+    Args:
+        method: The request's method, for the error.
+        url: The request's URL, for the error.
+        error: What urllib3 or the socket raised.
+        sent: Whether the request began to go out on an established
+            connection (past the proxy's tunnel, when there is one).
+        proxy: The proxy the request was routed through, credentials masked.
+    """
+    labelled_proxy = isinstance(error, ProxyError)
+    if isinstance(error, (ProxyError, ProtocolError)) and isinstance(error.args[-1], BaseException):
+        error = error.args[-1]  # urllib3's wrapper around what happened
+    # Before the request was sent, through a proxy, every failure happened
+    # at the proxy, except TLS with the server inside the tunnel (which
+    # urllib3 does not label a proxy error). After, the proxy only relays.
+    blamed = proxy if not sent and (labelled_proxy or not _is_tls(error)) else None
+    to = f" to the proxy {proxy}" if blamed else ""
+    made: ApiConnectionError
+    if sent:
+        if isinstance(error, ReadTimeoutError):
+            made = ApiTimeoutError(
+                "timed out waiting for the response", outcome_unknown=True, expired="read"
+            )
+        else:
+            through = f" (through the proxy {proxy})" if proxy else ""
+            made = ApiConnectionError(
+                f"connection lost{through}: {_reason(error)}", outcome_unknown=True
+            )
+    elif isinstance(error, NewConnectionError):
+        # Includes name resolution failures: the request never left.
+        made = ApiConnectionError(f"could not connect{to}: {_reason(error)}", outcome_unknown=False)
+    elif isinstance(error, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
+        # A read timeout before sending is a TLS handshake or a CONNECT that
+        # got no answer: part of connecting.
+        made = ApiTimeoutError(
+            f"timed out connecting{to}", outcome_unknown=False, expired="connect"
+        )
+    elif _is_tls(error):
+        settings = "ssl_ca_cert or ssl_context" if blamed else "verify_ssl and ssl_ca_cert"
+        made = ApiConnectionError(
+            f"TLS{' with the proxy ' + blamed if blamed else ''} failed ({_reason(error)}); "
+            f"check {settings}",
+            outcome_unknown=False,
+        )
+        made.transient = False
+        if blamed:
+            made.advice = (
+                "Check that the proxy's certificate is trusted: ssl_ca_cert and ssl_context "
+                "verify an https:// proxy as they verify the server."
+            )
+    elif str(error).startswith("Tunnel connection failed: "):
+        answer = str(error).partition(": ")[2]
+        made = ApiConnectionError(
+            f"the proxy {proxy} refused to open a tunnel to the server: {answer}",
+            outcome_unknown=False,
+        )
+        made.transient = answer[:1] == "5"  # it could not reach the server, this time
+        made.advice = refusal_advice(answer)
+    else:
+        made = ApiConnectionError(
+            f"connection{to} lost before the request was sent: {_reason(error)}",
+            outcome_unknown=False,
+        )
+    if blamed:
+        made.proxy = blamed
+        if made.advice is ApiConnectionError.advice:
+            made.advice = UNREACHABLE_ADVICE
+    made.method, made.url = method, url
+    return made
+
+
+def _is_tls(error: BaseException) -> bool:
+    return isinstance(error, (SSLError, ssl.SSLError, ssl.CertificateError))
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    # urllib3 prefixes the connection object's repr; keep the human part.
+    head, separator, rest = text.partition(": ")
+    if separator and (head.startswith("<") or head.endswith(")")):
+        return rest
+    return text
+
+
+def look_up_timeout_error(
+    method: str, url: str, deadline: Deadline, error: LookUpTimeout
+) -> ApiTimeoutError:
+    """The error of a name look-up that did not end in time: the call's, or no thread free."""
+    if not error.busy:
+        return total_timeout_error(
+            method, url, deadline, sent=False, waiting=f"for the name {error.host!r} to resolve"
+        )
+    made = ApiTimeoutError(
+        f"the name {error.host!r} could not be looked up: every resolver thread is "
+        "still held by a look-up that outlived its call",
+        outcome_unknown=False,
+        expired="connect",
+    )
+    made.method, made.url = method, url
+    return made
+
+
+def closed_unanswered(error: BaseException) -> bool:
+    """Whether ``error`` is the peer closing or resetting the connection before any answer."""
+    if isinstance(error, ProtocolError) and len(error.args) > 1:
+        error = error.args[1]  # urllib3's wrapper of what the socket or http.client raised
+    # RemoteDisconnected ("closed without response") is a ConnectionResetError.
+    return isinstance(error, (ConnectionResetError, BrokenPipeError))
