@@ -135,13 +135,15 @@ def _composite_end(text: str, start: int) -> int:
 
 
 def _key(literal: str) -> str:
-    """The lower-cased text of a JSON string literal, escapes decoded."""
-    closed = literal if len(literal) > 1 and literal.endswith('"') else literal + '"'
+    """The lower-cased text of a closed JSON string literal, escapes decoded.
+
+    Only a literal followed by a colon is read as a key, so it is never one
+    the text cuts short.
+    """
     try:
-        decoded = json.loads(closed)
-    except ValueError:
+        return str(json.loads(literal)).lower()
+    except ValueError:  # a bad escape or a raw control character
         return literal.strip('"').lower()
-    return decoded.lower() if isinstance(decoded, str) else ""
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:
