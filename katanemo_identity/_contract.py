@@ -137,15 +137,11 @@ def _first_break(
         except ValidationError as error:
             first = error.errors(include_url=False, include_input=False)[0]
             return "error-body", _field_path(first["loc"]), f"{first['msg']} ({expected.__name__})"
-    departure = _first_departure(expected, document, "")
-    if departure is None:
-        return None
-    rule, where = departure
-    return rule, where, "not in the document" if rule == "unknown-field" else "null"
+    return _first_departure(expected, document, "")
 
 
-def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str] | None:
-    """Return the rule and path of the first field of ``document`` that ``expected`` refuses.
+def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str, str] | None:
+    """The rule, path and problem of the first field of ``document`` that ``expected`` refuses.
 
     A field ``expected`` does not name breaks ``unknown-field``; a null in a
     field the document does not mark nullable breaks ``null``.
@@ -156,9 +152,9 @@ def _first_departure(expected: Any, document: object, where: str) -> tuple[str, 
         known = _field_names(expected)
         for name, value in document.items():
             if name not in known:
-                return "unknown-field", where + str(name)
+                return "unknown-field", where + str(name), "not in the document"
             if value is None and f"{expected.__name__}.{name}" not in NULLABLE_FIELDS:
-                return "null", where + str(name)
+                return "null", where + str(name), "null"
         return None
     if get_origin(expected) is list and isinstance(document, list):
         (item_type,) = get_args(expected)
