@@ -23,36 +23,28 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from katanemo_identity import models
 from katanemo_identity.exceptions import (
     ApiContractError,
     ApiDecodeError,
     ApiException,
     exception_class_for,
 )
-from katanemo_identity.models.bad_request_exception import BadRequestException
-from katanemo_identity.models.conflict_exception import ConflictException
-from katanemo_identity.models.error import Error
-from katanemo_identity.models.internal_server_error_exception import (
-    InternalServerErrorException,
-)
-from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
-from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 
 if TYPE_CHECKING:
     import urllib3
 
     from katanemo_identity._operation import Operation
-    from katanemo_identity.models import ErrorModel
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response). Both modes decode error
 #: bodies with these.
-ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
-    400: BadRequestException,
-    401: UnauthorizedException,
-    409: ConflictException,
-    429: TooManyRequestsException,
-    500: InternalServerErrorException,
+ERROR_MODELS: Mapping[int, type[models.ErrorModel]] = {
+    400: models.BadRequestException,
+    401: models.UnauthorizedException,
+    409: models.ConflictException,
+    429: models.TooManyRequestsException,
+    500: models.InternalServerErrorException,
 }
 
 Answered = TypeVar("Answered", bound=ApiException)
@@ -130,7 +122,7 @@ def _first_break(
             return None  # not JSON at all: the decoding reports it (ApiDecodeError)
         expected: Any = operation.response_type
     else:
-        expected = ERROR_MODELS.get(status, Error)
+        expected = ERROR_MODELS.get(status, models.Error)
         try:
             expected.model_validate_json(raw, strict=True)
             document = json.loads(raw)
@@ -201,9 +193,9 @@ def error_for(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
 
     ``data`` is None when the body is not that model's JSON.
     """
-    model = ERROR_MODELS.get(response.status, Error)
+    model = ERROR_MODELS.get(response.status, models.Error)
     try:
-        data: ErrorModel | None = model.model_validate_json(raw, strict=True)
+        data: models.ErrorModel | None = model.model_validate_json(raw, strict=True)
     except ValidationError:
         data = None
     return _answered(exception_class_for(response.status), response, raw, data)
@@ -213,7 +205,7 @@ def _answered(
     kind: Callable[..., Answered],
     response: urllib3.BaseHTTPResponse,
     raw: bytes,
-    data: ErrorModel | None = None,
+    data: models.ErrorModel | None = None,
     **details: str,
 ) -> Answered:
     text = raw.decode("utf-8", "replace")
