@@ -80,9 +80,7 @@ MEDIA_TYPE = "application/json"
 
 
 def check_response(
-    operation: Operation[Any],
-    response: urllib3.BaseHTTPResponse,
-    raw: bytes,
+    operation: Operation[Any], response: urllib3.BaseHTTPResponse, raw: bytes
 ) -> None:
     """Check one response against the document, before it is decoded.
 

@@ -8,6 +8,7 @@ credential.
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -43,9 +44,7 @@ def validate_host(value: str) -> str:
     return value.rstrip("/")
 
 
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 
 
 def validate_header(name: object, value: object) -> None:
