@@ -65,7 +65,7 @@ def transport_error(
     blamed = proxy if not sent and (labelled_proxy or not _is_tls(error)) else None
     to = f" to the proxy {proxy}" if blamed else ""
     expired: Literal["connect", "read"] | None = None
-    advice: str | None = None
+    advice = UNREACHABLE_ADVICE if blamed else None
     transient = True
     if sent and isinstance(error, ReadTimeoutError):
         what, expired = "timed out waiting for the response", "read"
@@ -101,13 +101,9 @@ def transport_error(
         if expired is None
         else ApiTimeoutError(what, outcome_unknown=sent, expired=expired)
     )
-    made.transient = transient
-    if advice is not None:
+    made.transient, made.proxy = transient, blamed
+    if advice is not None and expired is None:  # a timeout words its own advice
         made.advice = advice
-    if blamed:
-        made.proxy = blamed
-        if made.advice is ApiConnectionError.advice:
-            made.advice = UNREACHABLE_ADVICE
     made.method, made.url = method, url
     return made
 
