@@ -177,8 +177,7 @@ def undecodable(
         f"{_field_path(problem['loc'])}: {problem['msg']}"
         for problem in error.errors(include_url=False, include_input=False)[:5]
     )
-    expected = getattr(operation.response_type, "__name__", None) or str(operation.response_type)
-    detail = f"{operation.name}() expected {expected}: {problems}"
+    detail = f"{operation.name}() expected {operation.response_type.__name__}: {problems}"
     return _answered(ApiDecodeError, response, raw, detail=detail)
 
 
