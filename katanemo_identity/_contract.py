@@ -23,36 +23,28 @@ from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from katanemo_identity import models
 from katanemo_identity.exceptions import (
     ApiContractError,
     ApiDecodeError,
     ApiException,
     exception_class_for,
 )
-from katanemo_identity.models.bad_request_exception import BadRequestException
-from katanemo_identity.models.conflict_exception import ConflictException
-from katanemo_identity.models.error import Error
-from katanemo_identity.models.internal_server_error_exception import (
-    InternalServerErrorException,
-)
-from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
-from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 
 if TYPE_CHECKING:
     import urllib3
 
     from katanemo_identity._operation import Operation
-    from katanemo_identity.models import ErrorModel
 
 #: The error-body model the API documents for each status; any other status
 #: carries an ``Error`` (the ``default`` response). Both modes decode error
 #: bodies with these.
-ERROR_MODELS: Mapping[int, type[ErrorModel]] = {
-    400: BadRequestException,
-    401: UnauthorizedException,
-    409: ConflictException,
-    429: TooManyRequestsException,
-    500: InternalServerErrorException,
+ERROR_MODELS: Mapping[int, type[models.ErrorModel]] = {
+    400: models.BadRequestException,
+    401: models.UnauthorizedException,
+    409: models.ConflictException,
+    429: models.TooManyRequestsException,
+    500: models.InternalServerErrorException,
 }
 
 Answered = TypeVar("Answered", bound=ApiException)
@@ -88,9 +80,7 @@ MEDIA_TYPE = "application/json"
 
 
 def check_response(
-    operation: Operation[Any],
-    response: urllib3.BaseHTTPResponse,
-    raw: bytes,
+    operation: Operation[Any], response: urllib3.BaseHTTPResponse, raw: bytes
 ) -> None:
     """Check one response against the document, before it is decoded.
 
@@ -130,22 +120,18 @@ def _first_break(
             return None  # not JSON at all: the decoding reports it (ApiDecodeError)
         expected: Any = operation.response_type
     else:
-        expected = ERROR_MODELS.get(status, Error)
+        expected = ERROR_MODELS.get(status, models.Error)
         try:
             expected.model_validate_json(raw, strict=True)
             document = json.loads(raw)
         except ValidationError as error:
             first = error.errors(include_url=False, include_input=False)[0]
             return "error-body", _field_path(first["loc"]), f"{first['msg']} ({expected.__name__})"
-    departure = _first_departure(expected, document, "")
-    if departure is None:
-        return None
-    rule, where = departure
-    return rule, where, "not in the document" if rule == "unknown-field" else "null"
+    return _first_departure(expected, document, "")
 
 
-def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str] | None:
-    """Return the rule and path of the first field of ``document`` that ``expected`` refuses.
+def _first_departure(expected: Any, document: object, where: str) -> tuple[str, str, str] | None:
+    """The rule, path and problem of the first field of ``document`` that ``expected`` refuses.
 
     A field ``expected`` does not name breaks ``unknown-field``; a null in a
     field the document does not mark nullable breaks ``null``.
@@ -156,9 +142,9 @@ def _first_departure(expected: Any, document: object, where: str) -> tuple[str, 
         known = _field_names(expected)
         for name, value in document.items():
             if name not in known:
-                return "unknown-field", where + str(name)
+                return "unknown-field", where + str(name), "not in the document"
             if value is None and f"{expected.__name__}.{name}" not in NULLABLE_FIELDS:
-                return "null", where + str(name)
+                return "null", where + str(name), "null"
         return None
     if get_origin(expected) is list and isinstance(document, list):
         (item_type,) = get_args(expected)
@@ -191,8 +177,7 @@ def undecodable(
         f"{_field_path(problem['loc'])}: {problem['msg']}"
         for problem in error.errors(include_url=False, include_input=False)[:5]
     )
-    expected = getattr(operation.response_type, "__name__", None) or str(operation.response_type)
-    detail = f"{operation.name}() expected {expected}: {problems}"
+    detail = f"{operation.name}() expected {operation.response_type.__name__}: {problems}"
     return _answered(ApiDecodeError, response, raw, detail=detail)
 
 
@@ -205,9 +190,9 @@ def error_for(response: urllib3.BaseHTTPResponse, raw: bytes) -> ApiException:
 
     ``data`` is None when the body is not that model's JSON.
     """
-    model = ERROR_MODELS.get(response.status, Error)
+    model = ERROR_MODELS.get(response.status, models.Error)
     try:
-        data: ErrorModel | None = model.model_validate_json(raw, strict=True)
+        data: models.ErrorModel | None = model.model_validate_json(raw, strict=True)
     except ValidationError:
         data = None
     return _answered(exception_class_for(response.status), response, raw, data)
@@ -217,7 +202,7 @@ def _answered(
     kind: Callable[..., Answered],
     response: urllib3.BaseHTTPResponse,
     raw: bytes,
-    data: ErrorModel | None = None,
+    data: models.ErrorModel | None = None,
     **details: str,
 ) -> Answered:
     text = raw.decode("utf-8", "replace")

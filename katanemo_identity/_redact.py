@@ -22,35 +22,13 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 #: value is masked, since a header the caller set (``X-Api-Key``, say) may
 #: well be a credential whose name no list can foresee.
 HARMLESS_HEADERS = frozenset(
-    {
-        "accept",
-        "accept-encoding",
-        "accept-language",
-        "age",
-        "allow",
-        "cache-control",
-        "connection",
-        "content-encoding",
-        "content-language",
-        "content-length",
-        "content-type",
-        "date",
-        "etag",
-        "expires",
-        "host",
-        "keep-alive",
-        "last-modified",
-        "location",
-        "retry-after",
-        "server",
-        "traceparent",
-        "tracestate",
-        "transfer-encoding",
-        "user-agent",
-        "vary",
-        "via",
-        "x-request-id",
-    }
+    # What is asked for, how the body is framed, the connection and the route,
+    # dates and caching, and the ids that trace a request.
+    {"accept", "accept-encoding", "accept-language", "user-agent"}
+    | {"content-encoding", "content-language", "content-length", "content-type"}
+    | {"transfer-encoding", "connection", "keep-alive", "host", "location", "via", "server"}
+    | {"allow", "age", "cache-control", "date", "etag", "expires", "last-modified", "vary"}
+    | {"retry-after", "traceparent", "tracestate", "x-request-id"}
 )
 
 _SECRET_KEYS = frozenset(key.lower() for key in SECRET_KEYS)
@@ -60,8 +38,8 @@ _LITERAL = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 _COLON = re.compile(r"\s*:\s*")
 # A value that is not a string: a number, true, false, null, or junk.
 _SCALAR = re.compile(r"[^\s,}\]]+")
-# What changes the nesting depth of a list or object, or may hide a bracket.
-_NESTING = re.compile(r'["\[\]{}]')
+# A bracket that changes the nesting depth, or a literal, stepped over whole (it may hold one).
+_NESTING = re.compile(_LITERAL.pattern + r"|[\[\]{}]", re.DOTALL)
 
 
 def redact_body(text: str, limit: int | None = None) -> str:
@@ -72,14 +50,9 @@ def redact_body(text: str, limit: int | None = None) -> str:
     secret of any type (a list or an object too) is masked whole, and a
     secret that the text cuts short is masked to the end.
     """
-    more = 0
-    if limit is not None and len(text) > limit:
-        more = len(text) - limit
-        text = text[:limit]
-    masked = _mask_secret_values(text)
-    if more:
-        return masked + f"... ({more} more characters)"
-    return masked
+    if limit is None or len(text) <= limit:
+        return _mask_secret_values(text)
+    return _mask_secret_values(text[:limit]) + f"... ({len(text) - limit} more characters)"
 
 
 def _mask_secret_values(text: str) -> str:
@@ -88,12 +61,8 @@ def _mask_secret_values(text: str) -> str:
     if '"' not in text:
         return text
     parts: list[str] = []
-    done = 0
-    index = 0
-    while True:
-        literal = _LITERAL.search(text, index)
-        if literal is None:
-            break
+    done = index = 0
+    while (literal := _LITERAL.search(text, index)) is not None:
         index = literal.end()
         colon = _COLON.match(text, index)
         if colon is None or _key(literal.group()) not in _SECRET_KEYS:
@@ -120,28 +89,27 @@ def _composite_end(text: str, start: int) -> int:
     """
     depth = 0
     index = start
-    while True:
-        found = _NESTING.search(text, index)
-        if found is None:
-            return len(text)
-        char = found.group()
-        if char == '"':
-            index = _LITERAL.match(text, found.start()).end()  # type: ignore[union-attr]
-            continue
+    while (found := _NESTING.search(text, index)) is not None:
         index = found.end()
-        depth += 1 if char in "[{" else -1
-        if depth == 0:
-            return index
+        if found.group() in ("[", "{"):
+            depth += 1
+        elif found.group() in ("]", "}"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(text)
 
 
 def _key(literal: str) -> str:
-    """The lower-cased text of a JSON string literal, escapes decoded."""
-    closed = literal if len(literal) > 1 and literal.endswith('"') else literal + '"'
+    """The lower-cased text of a closed JSON string literal, escapes decoded.
+
+    Only a literal followed by a colon is read as a key, so it is never one
+    the text cuts short.
+    """
     try:
-        decoded = json.loads(closed)
-    except ValueError:
+        return str(json.loads(literal)).lower()
+    except ValueError:  # a bad escape or a raw control character
         return literal.strip('"').lower()
-    return decoded.lower() if isinstance(decoded, str) else ""
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ out (``expired``), and when a proxy is at fault, which one and what to do.
 from __future__ import annotations
 
 import ssl
+from typing import Literal
 
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -63,56 +64,46 @@ def transport_error(
     # urllib3 does not label a proxy error). After, the proxy only relays.
     blamed = proxy if not sent and (labelled_proxy or not _is_tls(error)) else None
     to = f" to the proxy {proxy}" if blamed else ""
-    made: ApiConnectionError
-    if sent:
-        if isinstance(error, ReadTimeoutError):
-            made = ApiTimeoutError(
-                "timed out waiting for the response", outcome_unknown=True, expired="read"
-            )
-        else:
-            through = f" (through the proxy {proxy})" if proxy else ""
-            made = ApiConnectionError(
-                f"connection lost{through}: {_reason(error)}", outcome_unknown=True
-            )
+    expired: Literal["connect", "read"] | None = None
+    advice = UNREACHABLE_ADVICE if blamed else None
+    transient = True
+    if sent and isinstance(error, ReadTimeoutError):
+        what, expired = "timed out waiting for the response", "read"
+    elif sent:
+        through = f" (through the proxy {proxy})" if proxy else ""
+        what = f"connection lost{through}: {_reason(error)}"
     elif isinstance(error, NewConnectionError):
         # Includes name resolution failures: the request never left.
-        made = ApiConnectionError(f"could not connect{to}: {_reason(error)}", outcome_unknown=False)
+        what = f"could not connect{to}: {_reason(error)}"
     elif isinstance(error, (ConnectTimeoutError, ReadTimeoutError, TimeoutError)):
         # A read timeout before sending is a TLS handshake or a CONNECT that
         # got no answer: part of connecting.
-        made = ApiTimeoutError(
-            f"timed out connecting{to}", outcome_unknown=False, expired="connect"
-        )
+        what, expired = f"timed out connecting{to}", "connect"
     elif _is_tls(error):
         settings = "ssl_ca_cert or ssl_context" if blamed else "verify_ssl and ssl_ca_cert"
-        made = ApiConnectionError(
-            f"TLS{' with the proxy ' + blamed if blamed else ''} failed ({_reason(error)}); "
-            f"check {settings}",
-            outcome_unknown=False,
-        )
-        made.transient = False
+        with_proxy = f" with the proxy {blamed}" if blamed else ""
+        what = f"TLS{with_proxy} failed ({_reason(error)}); check {settings}"
+        transient = False
         if blamed:
-            made.advice = (
+            advice = (
                 "Check that the proxy's certificate is trusted: ssl_ca_cert and ssl_context "
                 "verify an https:// proxy as they verify the server."
             )
     elif str(error).startswith("Tunnel connection failed: "):
         answer = str(error).partition(": ")[2]
-        made = ApiConnectionError(
-            f"the proxy {proxy} refused to open a tunnel to the server: {answer}",
-            outcome_unknown=False,
-        )
-        made.transient = answer[:1] == "5"  # it could not reach the server, this time
-        made.advice = refusal_advice(answer)
+        what = f"the proxy {proxy} refused to open a tunnel to the server: {answer}"
+        transient = answer[:1] == "5"  # it could not reach the server, this time
+        advice = refusal_advice(answer)
     else:
-        made = ApiConnectionError(
-            f"connection{to} lost before the request was sent: {_reason(error)}",
-            outcome_unknown=False,
-        )
-    if blamed:
-        made.proxy = blamed
-        if made.advice is ApiConnectionError.advice:
-            made.advice = UNREACHABLE_ADVICE
+        what = f"connection{to} lost before the request was sent: {_reason(error)}"
+    made = (
+        ApiConnectionError(what, outcome_unknown=sent)
+        if expired is None
+        else ApiTimeoutError(what, outcome_unknown=sent, expired=expired)
+    )
+    made.transient, made.proxy = transient, blamed
+    if advice is not None and expired is None:  # a timeout words its own advice
+        made.advice = advice
     made.method, made.url = method, url
     return made
 

@@ -8,6 +8,7 @@ credential.
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -43,9 +44,7 @@ def validate_host(value: str) -> str:
     return value.rstrip("/")
 
 
-_TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
+_TOKEN_CHARS = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
 
 
 def validate_header(name: object, value: object) -> None:
@@ -69,12 +68,8 @@ def validate_header(name: object, value: object) -> None:
         raise ApiValueError(f"header {name}: value must be a string, not {type(value).__name__}")
     if not value.isprintable():
         raise ApiValueError(f"header {name}: value contains a control character (such as CR or LF)")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ApiValueError(
-            f"header {name}: value has a character HTTP headers cannot carry"
-        ) from None
+    if value and max(value) > "\xff":  # beyond Latin-1
+        raise ApiValueError(f"header {name}: value has a character HTTP headers cannot carry")
 
 
 def validate_headers(

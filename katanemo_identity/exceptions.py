@@ -136,10 +136,9 @@ class ApiConnectionError(OpenApiException):
         self.outcome_unknown = outcome_unknown
 
     def __str__(self) -> str:
-        what = str(self.args[0]) if self.args else ""
         if self.method is None:
-            return what
-        return f"{self.method} {self.url}: {what}"
+            return super().__str__()
+        return f"{self.method} {self.url}: {super().__str__()}"
 
 
 class ApiTimeoutError(ApiConnectionError):
@@ -415,6 +414,5 @@ _BY_STATUS: dict[int, type[ApiException]] = {
 
 def exception_class_for(status: int) -> type[ApiException]:
     """Return the exception class raised for an HTTP error status."""
-    if 500 <= status <= 599:
-        return _BY_STATUS.get(status, ServiceException)
-    return _BY_STATUS.get(status, ApiException)
+    other = ServiceException if 500 <= status <= 599 else ApiException
+    return _BY_STATUS.get(status, other)
