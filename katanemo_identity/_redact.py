@@ -22,13 +22,35 @@ SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "s
 #: value is masked, since a header the caller set (``X-Api-Key``, say) may
 #: well be a credential whose name no list can foresee.
 HARMLESS_HEADERS = frozenset(
-    # What is asked for, how the body is framed, the connection and the route,
-    # dates and caching, and the ids that trace a request.
-    {"accept", "accept-encoding", "accept-language", "user-agent"}
-    | {"content-encoding", "content-language", "content-length", "content-type"}
-    | {"transfer-encoding", "connection", "keep-alive", "host", "location", "via", "server"}
-    | {"allow", "age", "cache-control", "date", "etag", "expires", "last-modified", "vary"}
-    | {"retry-after", "traceparent", "tracestate", "x-request-id"}
+    {
+        "accept",
+        "accept-encoding",
+        "accept-language",
+        "age",
+        "allow",
+        "cache-control",
+        "connection",
+        "content-encoding",
+        "content-language",
+        "content-length",
+        "content-type",
+        "date",
+        "etag",
+        "expires",
+        "host",
+        "keep-alive",
+        "last-modified",
+        "location",
+        "retry-after",
+        "server",
+        "traceparent",
+        "tracestate",
+        "transfer-encoding",
+        "user-agent",
+        "vary",
+        "via",
+        "x-request-id",
+    }
 )
 
 _SECRET_KEYS = frozenset(key.lower() for key in SECRET_KEYS)
