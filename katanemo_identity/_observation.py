@@ -72,6 +72,14 @@ class CallObservation:
         self._sent = 0
         self._status: int | None = None
         self._began = time.perf_counter()
+        # Only hooks that want requests are told of them; with none, a
+        # request is sent as if there were no hooks.
+        self._request_hooks = tuple(
+            hook
+            for hook in self._hooks
+            if type(hook).request_sending is not Hook.request_sending
+            or type(hook).request_ended is not Hook.request_ended
+        )
 
     def __enter__(self) -> CallObservation:
         for index, hook in enumerate(self._hooks):
@@ -87,25 +95,10 @@ class CallObservation:
 
     def sender(self, send: Send) -> Send:
         """Return what sends each request of the call: ``send``, with the hooks told of it."""
-        # Only hooks that want requests are told of them; with none, a
-        # request is sent as if there were no hooks.
-        hooks = tuple(
-            hook
-            for hook in self._hooks
-            if type(hook).request_sending is not Hook.request_sending
-            or type(hook).request_ended is not Hook.request_ended
-        )
-        return functools.partial(self._send, send, hooks) if hooks else send
+        return functools.partial(self._send, send) if self._request_hooks else send
 
     def _send(
-        self,
-        send: Send,
-        hooks: tuple[Hook, ...],
-        method: str,
-        url: str,
-        *,
-        headers: Mapping[str, str],
-        **rest: Any,
+        self, send: Send, method: str, url: str, *, headers: Mapping[str, str], **rest: Any
     ) -> urllib3.BaseHTTPResponse:
         sending = RequestSending(*self._names, url, self._sent, {})
         self._sent += 1
@@ -114,7 +107,7 @@ class CallObservation:
         error: BaseException | None = None
         began = time.perf_counter()
         try:
-            for hook in hooks:
+            for hook in self._request_hooks:
                 told.append(hook)
                 self._tell(hook, "request_sending", sending)
             if sending.extra_headers:

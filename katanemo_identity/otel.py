@@ -74,6 +74,9 @@ REQUEST_DURATION_BUCKETS = (
     10.0,
 )
 
+#: The attribute of this SDK's own on a failed operation's span.
+OUTCOME_UNKNOWN = "katanemo_identity.outcome_unknown"
+
 #: What a path value or query value is replaced by in ``url.full``.
 REDACTED = "REDACTED"
 
@@ -154,18 +157,16 @@ class Tracing(Hook):
                 "url.template": template,
             }
         )
-        url = event.url if self._record_url else _scrubbed(event.url, call)
+        attributes = dict(opened.attributes)
+        attributes["url.full"] = event.url if self._record_url else _scrubbed(event.url, call)
+        if event.resend_count:
+            attributes["http.request.resend_count"] = event.resend_count
         opened.request = self._tracer.start_span(
             f"{event.method} {template}" if template is not None else event.method,
             # A child of this Tracing's operation span, whatever another hook made current.
             context=trace.set_span_in_context(opened.span),
             kind=SpanKind.CLIENT,
-            attributes={
-                **opened.attributes,
-                **_present(
-                    {"url.full": url, "http.request.resend_count": event.resend_count or None}
-                ),
-            },
+            attributes=attributes,
         )
         sending = trace.set_span_in_context(opened.request)
         # The urllib3 instrumentation (every HTTP one) would make a second
@@ -198,17 +199,13 @@ class Tracing(Hook):
     def call_ended(self, event: CallEnded) -> None:
         """Set the outcome on the operation's span, end it, and restore the caller's context."""
         opened = cast(_OpenCall, context.get_value(self._key))
+        span = opened.span
         try:
             failure = _error_type(event.status, event.error)
             if failure is not None:
-                opened.span.set_attributes(
-                    {
-                        "error.type": failure,
-                        "katanemo_identity.outcome_unknown": event.outcome_unknown,
-                    }
-                )
-                opened.span.set_status(StatusCode.ERROR, failure)
-            opened.span.end()
+                span.set_attributes({"error.type": failure, OUTCOME_UNKNOWN: event.outcome_unknown})
+                span.set_status(StatusCode.ERROR, failure)
+            span.end()
         finally:
             context.detach(opened.token)
 
