@@ -14,7 +14,6 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -100,7 +99,7 @@ class CallObservation:
     def _send(
         self, send: Send, method: str, url: str, *, headers: Mapping[str, str], **rest: Any
     ) -> urllib3.BaseHTTPResponse:
-        sending = RequestSending(*self._names, url, self._sent, {})
+        sent = RequestSending(*self._names, url, self._sent, {})
         self._sent += 1
         told: list[Hook] = []
         response: urllib3.BaseHTTPResponse | None = None
@@ -109,9 +108,9 @@ class CallObservation:
         try:
             for hook in self._request_hooks:
                 told.append(hook)
-                self._tell(hook, "request_sending", sending)
-            if sending.extra_headers:
-                headers = self._with_added(headers, sending.extra_headers, url)
+                self._tell(hook, "request_sending", sent)
+            if sent.extra_headers:
+                headers = self._with_added(headers, sent.extra_headers, url)
             began = time.perf_counter()
             response = send(method, url, headers=headers, **rest)
             return response
@@ -122,9 +121,7 @@ class CallObservation:
             version = None if response is None else _HTTP_VERSIONS.get(response.version)
             status = None if response is None else response.status
             elapsed = time.perf_counter() - began
-            ended = RequestEnded(
-                *self._names, sending.resend_count, status, error, version, elapsed
-            )
+            ended = RequestEnded(*self._names, sent.resend_count, status, error, version, elapsed)
             self._tell_ended(told, "request_ended", ended)
 
     def _with_added(
@@ -176,21 +173,12 @@ class CallObservation:
         for hook in self._hooks:
             self._tell(hook, "attempt_ended", event)
 
-    def __exit__(
-        self,
-        error_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        event = CallEnded(
-            *self._names,
-            self._status,
-            _masked(error),
-            time.perf_counter() - self._began,
-            max(self._attempts - 1, 0),
-            isinstance(error, OpenApiException) and error.outcome_unknown,
-        )
-        self._tell_ended(self._hooks, "call_ended", event)
+    def __exit__(self, error_type: object, error: BaseException | None, traceback: object) -> None:
+        elapsed = time.perf_counter() - self._began
+        retries = max(self._attempts - 1, 0)
+        unknown = isinstance(error, OpenApiException) and error.outcome_unknown
+        ended = CallEnded(*self._names, self._status, _masked(error), elapsed, retries, unknown)
+        self._tell_ended(self._hooks, "call_ended", ended)
 
     def _tell_ended(self, hooks: Sequence[Hook], method: str, event: object) -> None:
         # In the reverse order of the starts: a hook that opened something (a

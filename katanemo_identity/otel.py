@@ -34,7 +34,7 @@ import functools
 import re
 from contextvars import Token
 from typing import cast
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 try:
     from opentelemetry import context, metrics, propagate, trace
@@ -238,11 +238,8 @@ def _scrubbed(url: str, call: CallStarted) -> str:
     path = "/".join(
         REDACTED if unquote(segment) in values else segment for segment in parts.path.split("/")
     )
-    query = urlencode(
-        [(name, REDACTED) for name, _ in parse_qsl(parts.query, keep_blank_values=True)],
-        safe=REDACTED,
-        quote_via=quote,
-    )
+    names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    query = "&".join(f"{quote(name, safe='')}={REDACTED}" for name in names)
     return parts._replace(path=path, query=query, fragment="").geturl()
 
 
