@@ -148,15 +148,10 @@ class Tracing(Hook):
         call = opened.call
         # Only the operation's own URL has a known template; a redirect's has not.
         template = call.url_template if event.url == call.url else None
-        address, port = _server(call.host if template is not None else event.url)
-        opened.attributes = _present(
-            {
-                "http.request.method": event.method,
-                "server.address": address,
-                "server.port": port,
-                "url.template": template,
-            }
-        )
+        server = _server(call.host if template is not None else event.url)
+        opened.attributes = {"http.request.method": event.method, **server}
+        if template is not None:
+            opened.attributes["url.template"] = template
         attributes = dict(opened.attributes)
         attributes["url.full"] = event.url if self._record_url else _scrubbed(event.url, call)
         if event.resend_count:
@@ -216,10 +211,11 @@ def _present(attributes: dict[str, AttributeValue | None]) -> dict[str, Attribut
 
 
 @functools.lru_cache(maxsize=64)
-def _server(url: str) -> tuple[str, int]:
+def _server(url: str) -> dict[str, AttributeValue]:
     # A client talks to few origins: the host of each is parsed once.
     parts = urlsplit(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return {"server.address": parts.hostname or "", "server.port": port}
 
 
 @functools.lru_cache(maxsize=64)
@@ -233,7 +229,13 @@ def _scrubbed(url: str, call: CallStarted) -> str:
         return call.host + _redacted_template(call.url_template)
     # A redirect's target: its path segments that are one of the call's
     # values are replaced, and every query value.
-    values = _path_values(call)
+    filled = call.url[len(call.host) :].split("/")
+    patterns = call.url_template.split("/")
+    values = {
+        unquote(value)
+        for value, pattern in zip(filled, patterns, strict=False)
+        if pattern.startswith("{") and value
+    }
     parts = urlsplit(url)
     path = "/".join(
         REDACTED if unquote(segment) in values else segment for segment in parts.path.split("/")
@@ -241,16 +243,6 @@ def _scrubbed(url: str, call: CallStarted) -> str:
     names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
     query = "&".join(f"{quote(name, safe='')}={REDACTED}" for name in names)
     return parts._replace(path=path, query=query, fragment="").geturl()
-
-
-def _path_values(call: CallStarted) -> frozenset[str]:
-    filled = call.url[len(call.host) :].split("/")
-    template = call.url_template.split("/")
-    return frozenset(
-        unquote(value)
-        for value, pattern in zip(filled, template, strict=False)
-        if pattern.startswith("{") and value
-    )
 
 
 def _error_type(status: int | None, error: BaseException | None) -> str | None:
