@@ -110,7 +110,7 @@ class CallObservation:
                 told.append(hook)
                 self._tell(hook, "request_sending", sent)
             if sent.extra_headers:
-                headers = self._with_added(headers, sent.extra_headers, url)
+                headers = self._with_added(headers, sent)
             began = time.perf_counter()
             response = send(method, url, headers=headers, **rest)
             return response
@@ -124,14 +124,12 @@ class CallObservation:
             ended = RequestEnded(*self._names, sent.resend_count, status, error, version, elapsed)
             self._tell_ended(told, "request_ended", ended)
 
-    def _with_added(
-        self, headers: Mapping[str, str], added: dict[str, str], url: str
-    ) -> dict[str, str]:
+    def _with_added(self, headers: Mapping[str, str], sent: RequestSending) -> dict[str, str]:
         # After the loop's cross-origin filter: a hook's header may not
         # carry to another origin what the caller's may not.
-        foreign = origin(url) != origin(self._started.url)
+        foreign = origin(sent.url) != origin(self._started.url)
         merged = dict(headers)
-        for name, value in added.items():
+        for name, value in sent.extra_headers.items():
             if foreign and name.lower() not in CROSS_ORIGIN_HOOK_HEADERS:
                 continue
             try:

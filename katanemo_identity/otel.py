@@ -138,9 +138,8 @@ class Tracing(Hook):
         """Open the operation's span and make it current for the call."""
         span = self._tracer.start_span("IdentityApi." + event.operation, kind=SpanKind.INTERNAL)
         opened = _OpenCall(span, event)
-        opened.token = context.attach(
-            context.set_value(self._key, opened, trace.set_span_in_context(span))
-        )
+        current = context.set_value(self._key, opened, trace.set_span_in_context(span))
+        opened.token = context.attach(current)
 
     def request_sending(self, event: RequestSending) -> None:
         """Open the request's span, put its trace context on the request, and suppress urllib3's."""
@@ -166,9 +165,8 @@ class Tracing(Hook):
         sending = trace.set_span_in_context(opened.request)
         # The urllib3 instrumentation (every HTTP one) would make a second
         # span of this send: it is off until request_ended, and only for this send.
-        opened.request_token = context.attach(
-            context.set_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY, True, sending)
-        )
+        suppressed = context.set_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY, True, sending)
+        opened.request_token = context.attach(suppressed)
         propagate.inject(event.extra_headers, context=sending)
 
     def request_ended(self, event: RequestEnded) -> None:
