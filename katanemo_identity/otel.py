@@ -117,10 +117,9 @@ class Tracing(Hook):
         meter_provider: MeterProvider | None = None,
         record_url: bool = False,
     ) -> None:
-        self._tracer = trace.get_tracer(
-            "katanemo_identity", __version__, tracer_provider=tracer_provider
-        )
-        meter = metrics.get_meter("katanemo_identity", __version__, meter_provider=meter_provider)
+        scope = ("katanemo_identity", __version__)
+        self._tracer = trace.get_tracer(*scope, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(*scope, meter_provider=meter_provider)
         self._duration = meter.create_histogram(
             REQUEST_DURATION,
             unit="s",
@@ -248,7 +247,5 @@ def _error_type(status: int | None, error: BaseException | None) -> str | None:
     # status, else the exception's fully qualified class name.
     if status is not None and status >= 400:
         return str(status)
-    if error is None:
-        return None
     kind = type(error)
-    return f"{kind.__module__}.{kind.__qualname__}"
+    return None if error is None else f"{kind.__module__}.{kind.__qualname__}"
