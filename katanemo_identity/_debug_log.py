@@ -25,15 +25,8 @@ def log_exchange(
 ) -> None:
     """Log a call that got its final response from ``url``; ``started`` is its ``perf_counter``."""
     request.logger.debug(
-        "%s %s -> %s %s in %.1f ms\nrequest headers: %s\nrequest body: %s\n"
-        "response headers: %s\nresponse body: %s",
-        request.method,
-        url,
-        response.status,
-        response.reason,
-        (time.perf_counter() - started) * 1000,
-        redact_headers(request.headers),
-        _loggable(request.body),
+        "%s\nresponse headers: %s\nresponse body: %s",
+        _sent(request, url, f"{response.status} {response.reason} in", started),
         redact_headers(dict(response.headers)),
         _loggable(raw),
     )
@@ -42,13 +35,17 @@ def log_exchange(
 def log_failure(request: Request, error: OpenApiException, started: float) -> None:
     """Log a call that got no final response, only ``error``."""
     request.logger.debug(
-        "%s %s -> %s after %.1f ms\nrequest headers: %s\nrequest body: %s",
-        request.method,
-        request.url,
-        type(error).__name__,
-        (time.perf_counter() - started) * 1000,
-        redact_headers(request.headers),
-        _loggable(request.body),
+        "%s", _sent(request, request.url, f"{type(error).__name__} after", started)
+    )
+
+
+def _sent(request: Request, url: str, outcome: str, started: float) -> str:
+    # What every record begins with: the request, how it ended, how long it took.
+    elapsed = (time.perf_counter() - started) * 1000
+    return (
+        f"{request.method} {url} -> {outcome} {elapsed:.1f} ms\n"
+        f"request headers: {redact_headers(request.headers)}\n"
+        f"request body: {_loggable(request.body)}"
     )
 
 

@@ -13,8 +13,7 @@ import copy
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import TracebackType
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,25 +61,16 @@ class CallObservation:
         started: What ``call_started`` is told.
     """
 
-    __slots__ = (
-        "_attempts",
-        "_began",
-        "_hooks",
-        "_logger",
-        "_request_hooks",
-        "_sent",
-        "_started",
-        "_status",
-    )
-
     def __init__(self, hooks: Sequence[Hook], logger: logging.Logger, started: CallStarted) -> None:
         self._hooks = tuple(hooks)
         self._logger = logger
         self._started = started
+        # What every event begins with: the operation, its method and its URL template.
+        self._names = (started.operation, started.method, started.url_template)
         self._attempts = 0
         self._sent = 0
         self._status: int | None = None
-        self._began = 0.0
+        self._began = time.perf_counter()
         # Only hooks that want requests are told of them; with none, a
         # request is sent as if there were no hooks.
         self._request_hooks = tuple(
@@ -91,12 +81,9 @@ class CallObservation:
         )
 
     def __enter__(self) -> CallObservation:
-        self._began = time.perf_counter()
         for index, hook in enumerate(self._hooks):
             try:
-                hook.call_started(self._started)
-            except Exception:
-                self._log_failure(hook, "call_started")
+                self._tell(hook, "call_started", self._started)
             except BaseException as stop:
                 # The call stops here; the hooks told it started (this one
                 # too: it may have opened something first) are told it ended.
@@ -107,44 +94,42 @@ class CallObservation:
 
     def sender(self, send: Send) -> Send:
         """Return what sends each request of the call: ``send``, with the hooks told of it."""
-        if not self._request_hooks:
-            return send
-        return functools.partial(self._send, send)
+        return functools.partial(self._send, send) if self._request_hooks else send
 
     def _send(
         self, send: Send, method: str, url: str, *, headers: Mapping[str, str], **rest: Any
     ) -> urllib3.BaseHTTPResponse:
-        call = self._started
-        added: dict[str, str] = {}
-        sending = RequestSending(call.operation, method, call.url_template, url, self._sent, added)
+        sent = RequestSending(*self._names, url, self._sent, {})
         self._sent += 1
         told: list[Hook] = []
+        response: urllib3.BaseHTTPResponse | None = None
+        error: BaseException | None = None
         began = time.perf_counter()
         try:
             for hook in self._request_hooks:
                 told.append(hook)
-                try:
-                    hook.request_sending(sending)
-                except Exception:
-                    self._log_failure(hook, "request_sending")
-            if added:
-                headers = self._with_added(headers, added, url)
+                self._tell(hook, "request_sending", sent)
+            if sent.extra_headers:
+                headers = self._with_added(headers, sent)
             began = time.perf_counter()
             response = send(method, url, headers=headers, **rest)
-        except BaseException as error:
-            self._request_ended(told, sending, None, error, began)
+            return response
+        except BaseException as raised:
+            error = raised
             raise
-        self._request_ended(told, sending, response, None, began)
-        return response
+        finally:
+            version = None if response is None else _HTTP_VERSIONS.get(response.version)
+            status = None if response is None else response.status
+            elapsed = time.perf_counter() - began
+            ended = RequestEnded(*self._names, sent.resend_count, status, error, version, elapsed)
+            self._tell_ended(told, "request_ended", ended)
 
-    def _with_added(
-        self, headers: Mapping[str, str], added: dict[str, str], url: str
-    ) -> dict[str, str]:
+    def _with_added(self, headers: Mapping[str, str], sent: RequestSending) -> dict[str, str]:
         # After the loop's cross-origin filter: a hook's header may not
         # carry to another origin what the caller's may not.
-        foreign = origin(url) != origin(self._started.url)
+        foreign = origin(sent.url) != origin(self._started.url)
         merged = dict(headers)
-        for name, value in added.items():
+        for name, value in sent.extra_headers.items():
             if foreign and name.lower() not in CROSS_ORIGIN_HOOK_HEADERS:
                 continue
             try:
@@ -161,26 +146,6 @@ class CallObservation:
                 del merged[existing]
             merged[name] = value
         return merged
-
-    def _request_ended(
-        self,
-        told: list[Hook],
-        sending: RequestSending,
-        response: urllib3.BaseHTTPResponse | None,
-        error: BaseException | None,
-        began: float,
-    ) -> None:
-        ended = RequestEnded(
-            sending.operation,
-            sending.method,
-            sending.url_template,
-            sending.resend_count,
-            None if response is None else response.status,
-            error,
-            None if response is None else _HTTP_VERSIONS.get(response.version),
-            time.perf_counter() - began,
-        )
-        self._tell_ended(reversed(told), "request_ended", ended)
 
     def attempt_ended(
         self,
@@ -201,68 +166,45 @@ class CallObservation:
             wait: Seconds until the next attempt, or None when none follows.
         """
         self._attempts, self._status = attempt, status
-        call = self._started
-        event = AttemptEnded(
-            call.operation,
-            call.method,
-            call.url_template,
-            attempt,
-            status,
-            error,
-            time.perf_counter() - began,
-            wait,
-        )
+        elapsed = time.perf_counter() - began
+        event = AttemptEnded(*self._names, attempt, status, error, elapsed, wait)
         for hook in self._hooks:
-            try:
-                hook.attempt_ended(event)
-            except Exception:
-                self._log_failure(hook, "attempt_ended")
+            self._tell(hook, "attempt_ended", event)
 
-    def __exit__(
-        self,
-        error_type: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        call = self._started
-        event = CallEnded(
-            call.operation,
-            call.method,
-            call.url_template,
-            self._status,
-            _masked(error),
-            time.perf_counter() - self._began,
-            max(self._attempts - 1, 0),
-            isinstance(error, OpenApiException) and error.outcome_unknown,
-        )
-        # The reverse order of call_started: a hook that opened something
-        # (a span made current) closes it after those opened inside it.
-        self._tell_ended(reversed(self._hooks), "call_ended", event)
+    def __exit__(self, error_type: object, error: BaseException | None, traceback: object) -> None:
+        elapsed = time.perf_counter() - self._began
+        retries = max(self._attempts - 1, 0)
+        unknown = isinstance(error, OpenApiException) and error.outcome_unknown
+        ended = CallEnded(*self._names, self._status, _masked(error), elapsed, retries, unknown)
+        self._tell_ended(self._hooks, "call_ended", ended)
 
-    def _tell_ended(
-        self, hooks: Iterable[Hook], method: str, event: RequestEnded | CallEnded
-    ) -> None:
-        # Every hook is told, whatever the others raise; a BaseException
+    def _tell_ended(self, hooks: Sequence[Hook], method: str, event: object) -> None:
+        # In the reverse order of the starts: a hook that opened something (a
+        # span made current) closes it after those opened inside it. Every
+        # hook is told, whatever the others raise; a BaseException
         # (KeyboardInterrupt, SystemExit) is raised once all have been.
         stop: BaseException | None = None
-        for hook in hooks:
+        for hook in reversed(hooks):
             try:
-                getattr(hook, method)(event)
-            except Exception:
-                self._log_failure(hook, method)
+                self._tell(hook, method, event)
             except BaseException as raised:
                 stop = stop or raised
         if stop is not None:
             raise stop
 
-    def _log_failure(self, hook: Hook, method: str) -> None:
-        self._logger.warning(
-            "%s.%s raised during %s(); the call goes on",
-            type(hook).__name__,
-            method,
-            self._started.operation,
-            exc_info=True,
-        )
+    def _tell(self, hook: Hook, method: str, event: object) -> None:
+        # A hook's Exception is logged and the call goes on; a BaseException
+        # is the caller's to handle.
+        try:
+            getattr(hook, method)(event)
+        except Exception:
+            self._logger.warning(
+                "%s.%s raised during %s(); the call goes on",
+                type(hook).__name__,
+                method,
+                self._started.operation,
+                exc_info=True,
+            )
 
 
 def _masked(error: BaseException | None) -> BaseException | None:
@@ -274,12 +216,9 @@ def _masked(error: BaseException | None) -> BaseException | None:
         return error
     view = copy.copy(error)
     view.body = masked
-    view.__traceback__, view.__cause__, view.__context__ = (
-        error.__traceback__,
-        error.__cause__,
-        error.__context__,
-    )
-    view.__suppress_context__ = error.__suppress_context__
+    # What copy leaves behind: where it was raised, and what it was raised from.
+    for name in ("__traceback__", "__cause__", "__context__", "__suppress_context__"):
+        setattr(view, name, getattr(error, name))
     return view
 
 

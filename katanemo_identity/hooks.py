@@ -41,14 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = [
-    "AttemptEnded",
-    "CallEnded",
-    "CallStarted",
-    "Hook",
-    "RequestEnded",
-    "RequestSending",
-]
+__all__ = ["AttemptEnded", "CallEnded", "CallStarted", "Hook", "RequestEnded", "RequestSending"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,14 +32,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import threading
-import time
 from contextvars import Token
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from typing import cast
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 try:
     from opentelemetry import context, metrics, propagate, trace
-    from opentelemetry.context import Context
+    from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY, Context
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import Span, SpanKind, StatusCode, TracerProvider
     from opentelemetry.util.types import AttributeValue
@@ -49,28 +48,10 @@ except ImportError as missing:
         name=missing.name,
     ) from missing
 
-try:
-    # The key every HTTP instrumentation checks before making its span.
-    from opentelemetry.context import _SUPPRESS_HTTP_INSTRUMENTATION_KEY as _SUPPRESS_HTTP
-except ImportError:  # pragma: no cover - an opentelemetry-api that moved it
-    _SUPPRESS_HTTP = "suppress_http_instrumentation"
-
 from katanemo_identity._version import __version__
 from katanemo_identity.hooks import CallEnded, CallStarted, Hook, RequestEnded, RequestSending
 
 __all__ = ["Tracing"]
-
-# OpenTelemetry's HTTP client attributes, and this SDK's own.
-HTTP_METHOD = "http.request.method"
-HTTP_STATUS = "http.response.status_code"
-HTTP_RESEND_COUNT = "http.request.resend_count"
-SERVER_ADDRESS = "server.address"
-SERVER_PORT = "server.port"
-URL_TEMPLATE = "url.template"
-URL_FULL = "url.full"
-PROTOCOL_VERSION = "network.protocol.version"
-ERROR_TYPE = "error.type"
-OUTCOME_UNKNOWN = "katanemo_identity.outcome_unknown"
 
 #: The histogram each request is recorded in, by the HTTP metrics conventions.
 REQUEST_DURATION = "http.client.request.duration"
@@ -93,6 +74,9 @@ REQUEST_DURATION_BUCKETS = (
     10.0,
 )
 
+#: The attribute of this SDK's own on a failed operation's span.
+OUTCOME_UNKNOWN = "katanemo_identity.outcome_unknown"
+
 #: What a path value or query value is replaced by in ``url.full``.
 REDACTED = "REDACTED"
 
@@ -101,24 +85,13 @@ REDACTED = "REDACTED"
 class _OpenCall:
     """The spans of one traced call, and of its request being sent, if one is."""
 
-    owner: Tracing
     span: Span
-    token: Token[Context]
     call: CallStarted
-    request: Span | None = None
-    request_token: Token[Context] | None = None
-    attributes: dict[str, AttributeValue] = dataclasses.field(default_factory=dict)
-    began: float = 0.0
-
-
-class _OpenCalls(threading.local):
-    # Calls of one thread nest strictly (a hook may itself make a call), so
-    # a stack per thread finds the span of the call an event belongs to.
-    def __init__(self) -> None:
-        self.stack: list[_OpenCall] = []
-
-
-_open_calls = _OpenCalls()
+    token: Token[Context] = dataclasses.field(init=False)
+    request: Span = dataclasses.field(init=False)
+    request_token: Token[Context] = dataclasses.field(init=False)
+    #: The request's attributes that go on its duration too (all but ``url.full``).
+    attributes: dict[str, AttributeValue] = dataclasses.field(init=False)
 
 
 class Tracing(Hook):
@@ -144,10 +117,9 @@ class Tracing(Hook):
         meter_provider: MeterProvider | None = None,
         record_url: bool = False,
     ) -> None:
-        self._tracer = trace.get_tracer(
-            "katanemo_identity", __version__, tracer_provider=tracer_provider
-        )
-        meter = metrics.get_meter("katanemo_identity", __version__, meter_provider=meter_provider)
+        scope = ("katanemo_identity", __version__)
+        self._tracer = trace.get_tracer(*scope, tracer_provider=tracer_provider)
+        meter = metrics.get_meter(*scope, meter_provider=meter_provider)
         self._duration = meter.create_histogram(
             REQUEST_DURATION,
             unit="s",
@@ -155,120 +127,92 @@ class Tracing(Hook):
             explicit_bucket_boundaries_advisory=REQUEST_DURATION_BUCKETS,
         )
         self._record_url = record_url
+        # The call being traced is kept in the context it runs in, under a
+        # key of this Tracing's own: a call a hook makes inside another, a
+        # call on another thread, and a second Tracing of the same calls
+        # each find their own.
+        self._key = context.create_key("katanemo_identity.call")
 
     def call_started(self, event: CallStarted) -> None:
         """Open the operation's span and make it current for the call."""
         span = self._tracer.start_span("IdentityApi." + event.operation, kind=SpanKind.INTERNAL)
-        token = context.attach(trace.set_span_in_context(span))
-        _open_calls.stack.append(_OpenCall(self, span, token, event))
+        opened = _OpenCall(span, event)
+        current = context.set_value(self._key, opened, trace.set_span_in_context(span))
+        opened.token = context.attach(current)
 
     def request_sending(self, event: RequestSending) -> None:
         """Open the request's span, put its trace context on the request, and suppress urllib3's."""
-        opened = self._innermost()
-        if opened is None:
-            return
+        opened = cast(_OpenCall, context.get_value(self._key))
         call = opened.call
         # Only the operation's own URL has a known template; a redirect's has not.
         template = call.url_template if event.url == call.url else None
-        address, port = _server(event.url)
-        attributes: dict[str, AttributeValue] = {
-            HTTP_METHOD: event.method,
-            SERVER_ADDRESS: address,
-            SERVER_PORT: port,
-        }
+        server = _server(call.host if template is not None else event.url)
+        opened.attributes = {"http.request.method": event.method, **server}
         if template is not None:
-            attributes[URL_TEMPLATE] = template
-        opened.attributes = dict(attributes)  # the metric's, without url.full
-        attributes[URL_FULL] = event.url if self._record_url else _scrubbed(event.url, call)
+            opened.attributes["url.template"] = template
+        attributes = dict(opened.attributes)
+        attributes["url.full"] = event.url if self._record_url else _scrubbed(event.url, call)
         if event.resend_count:
-            attributes[HTTP_RESEND_COUNT] = event.resend_count
-        span = self._tracer.start_span(
+            attributes["http.request.resend_count"] = event.resend_count
+        opened.request = self._tracer.start_span(
             f"{event.method} {template}" if template is not None else event.method,
             # A child of this Tracing's operation span, whatever another hook made current.
             context=trace.set_span_in_context(opened.span),
             kind=SpanKind.CLIENT,
             attributes=attributes,
         )
-        sending = trace.set_span_in_context(span)
+        sending = trace.set_span_in_context(opened.request)
+        # The urllib3 instrumentation (every HTTP one) would make a second
+        # span of this send: it is off until request_ended, and only for this send.
+        suppressed = context.set_value(_SUPPRESS_HTTP_INSTRUMENTATION_KEY, True, sending)
+        opened.request_token = context.attach(suppressed)
         propagate.inject(event.extra_headers, context=sending)
-        opened.request = span
-        opened.began = time.perf_counter()
-        # The urllib3 instrumentation would make a second span of this send:
-        # it is off until request_ended, and only for this send.
-        opened.request_token = context.attach(context.set_value(_SUPPRESS_HTTP, True, sending))
 
     def request_ended(self, event: RequestEnded) -> None:
         """End the request's span with its status or error, and record its duration."""
-        opened = self._innermost()
-        if opened is None or opened.request is None:
-            return
-        span, token = opened.request, opened.request_token
-        opened.request = opened.request_token = None
+        opened = cast(_OpenCall, context.get_value(self._key))
         try:
-            elapsed = time.perf_counter() - opened.began
-            outcome: dict[str, AttributeValue] = {}
-            if event.status is not None:
-                outcome[HTTP_STATUS] = event.status
-            if event.protocol_version is not None:
-                outcome[PROTOCOL_VERSION] = event.protocol_version
-            failure = _error_type(event.status, event.error)
-            if failure is not None:
-                outcome[ERROR_TYPE] = failure
-            if span.is_recording():
-                span.set_attributes(outcome)
-                if failure is not None:
-                    # A status says it all; an exception's message would name the URL.
-                    span.set_status(StatusCode.ERROR)
-            span.end()
-            self._duration.record(elapsed, {**opened.attributes, **outcome})
+            outcome = _present(
+                {
+                    "http.response.status_code": event.status,
+                    "network.protocol.version": event.protocol_version,
+                    "error.type": _error_type(event.status, event.error),
+                }
+            )
+            opened.request.set_attributes(outcome)
+            if "error.type" in outcome:
+                # A status says it all; an exception's message would name the URL.
+                opened.request.set_status(StatusCode.ERROR)
+            opened.request.end()
+            self._duration.record(event.elapsed, {**opened.attributes, **outcome})
         finally:
-            if token is not None:
-                context.detach(token)
+            context.detach(opened.request_token)
 
     def call_ended(self, event: CallEnded) -> None:
         """Set the outcome on the operation's span, end it, and restore the caller's context."""
-        index = self._innermost_index()
-        if index is None:
-            return
-        opened = _open_calls.stack.pop(index)
+        opened = cast(_OpenCall, context.get_value(self._key))
         span = opened.span
         try:
-            if opened.request is not None:  # a request whose end was never told
-                opened.request.end()
-                if opened.request_token is not None:
-                    context.detach(opened.request_token)
             failure = _error_type(event.status, event.error)
-            if failure is not None and span.is_recording():
-                span.set_attributes({ERROR_TYPE: failure, OUTCOME_UNKNOWN: event.outcome_unknown})
+            if failure is not None:
+                span.set_attributes({"error.type": failure, OUTCOME_UNKNOWN: event.outcome_unknown})
                 span.set_status(StatusCode.ERROR, failure)
             span.end()
         finally:
             context.detach(opened.token)
 
-    def _innermost(self) -> _OpenCall | None:
-        index = self._innermost_index()
-        return None if index is None else _open_calls.stack[index]
 
-    def _innermost_index(self) -> int | None:
-        # The top of the stack, unless a second Tracing (another provider,
-        # say) traces the same calls: each finds its own span.
-        stack = _open_calls.stack
-        for index in range(len(stack) - 1, -1, -1):
-            if stack[index].owner is self:
-                return index
-        return None
-
-
-def _server(url: str) -> tuple[str, int]:
-    slash = url.find("/", url.find("://") + 3)
-    return _origin_server(url if slash < 0 else url[:slash])
+def _present(attributes: dict[str, AttributeValue | None]) -> dict[str, AttributeValue]:
+    # OpenTelemetry's conventions leave out what is not known, rather than record None.
+    return {name: value for name, value in attributes.items() if value is not None}
 
 
 @functools.lru_cache(maxsize=64)
-def _origin_server(origin: str) -> tuple[str, int]:
-    # A client talks to few origins: each is parsed once.
-    parts = urlsplit(origin)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+def _server(url: str) -> dict[str, AttributeValue]:
+    # A client talks to few origins: the host of each is parsed once.
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return {"server.address": parts.hostname or "", "server.port": port}
 
 
 @functools.lru_cache(maxsize=64)
@@ -282,27 +226,20 @@ def _scrubbed(url: str, call: CallStarted) -> str:
         return call.host + _redacted_template(call.url_template)
     # A redirect's target: its path segments that are one of the call's
     # values are replaced, and every query value.
-    values = _path_values(call)
+    filled = call.url[len(call.host) :].split("/")
+    patterns = call.url_template.split("/")
+    values = {
+        unquote(value)
+        for value, pattern in zip(filled, patterns, strict=False)
+        if pattern.startswith("{") and value
+    }
     parts = urlsplit(url)
     path = "/".join(
         REDACTED if unquote(segment) in values else segment for segment in parts.path.split("/")
     )
-    query = urlencode(
-        [(name, REDACTED) for name, _ in parse_qsl(parts.query, keep_blank_values=True)],
-        safe=REDACTED,
-        quote_via=quote,
-    )
+    names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
+    query = "&".join(f"{quote(name, safe='')}={REDACTED}" for name in names)
     return parts._replace(path=path, query=query, fragment="").geturl()
-
-
-def _path_values(call: CallStarted) -> frozenset[str]:
-    filled = call.url[len(call.host) :].split("/")
-    template = call.url_template.split("/")
-    return frozenset(
-        unquote(value)
-        for value, pattern in zip(filled, template, strict=False)
-        if pattern.startswith("{") and value
-    )
 
 
 def _error_type(status: int | None, error: BaseException | None) -> str | None:
@@ -310,7 +247,5 @@ def _error_type(status: int | None, error: BaseException | None) -> str | None:
     # status, else the exception's fully qualified class name.
     if status is not None and status >= 400:
         return str(status)
-    if error is None:
-        return None
     kind = type(error)
-    return f"{kind.__module__}.{kind.__qualname__}"
+    return None if error is None else f"{kind.__module__}.{kind.__qualname__}"
