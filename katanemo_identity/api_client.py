@@ -9,6 +9,7 @@ operation's return type, or raises the exception the status maps to.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -109,7 +110,6 @@ class ApiClient:
             self.set_default_header(header_name, header_value)
         if cookie is not None:
             self.set_default_header("Cookie", cookie)
-        self._policies: dict[tuple[int, float, float, float], RetryPolicy] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -310,34 +310,27 @@ class ApiClient:
             payload,
             timeout if isinstance(timeout, tuple) else (timeout, timeout),
             total_timeout,
-            self._policy(retries),
+            _retry_policy(
+                retries,
+                configuration.retry_backoff_factor,
+                configuration.retry_backoff_max,
+                configuration.retry_after_max,
+            ),
             configuration.max_response_size,
             configuration.logger,
         )
 
-    def _policy(self, retries: int) -> RetryPolicy:
-        # Policies are immutable, so one per set of settings serves every
-        # request and thread; a changed setting in the configuration makes a
-        # new one on the next call.
-        configuration = self.configuration
-        key = (
-            retries,
-            configuration.retry_backoff_factor,
-            configuration.retry_backoff_max,
-            configuration.retry_after_max,
-        )
-        policy = self._policies.get(key)
-        if policy is None:
-            policy = self._policies[key] = RetryPolicy(*key)
-        return policy
+
+#: Policies are immutable, so one per set of settings serves every client,
+#: request and thread; a changed setting in a configuration picks another
+#: one on the next call.
+_retry_policy = functools.lru_cache(maxsize=64)(RetryPolicy)
 
 
 def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -> ApiException:
-    error.method, error.url, error.retries_taken = (
-        request.method,
-        attempted.url,
-        attempted.retries_taken,
-    )
+    error.method = request.method
+    error.url = attempted.url
+    error.retries_taken = attempted.retries_taken
     if attempted.maybe_received:
         # A retried write that now fails may have been applied by an earlier attempt.
         error.outcome_unknown = True
