@@ -16,7 +16,7 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import urllib3
 
@@ -60,11 +60,11 @@ def validate_proxy(value: str, source: str) -> str:
     url = value if "://" in value else "http://" + value
     try:
         parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0
+        # ``port`` raises for a port out of range or not a number, and is 0 only when given so.
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
     except ValueError:
-        port_ok = False
-        parts = SplitResult("", "", "", "", "")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        usable = False
+    if not usable:
         raise ApiValueError(
             f"{source} {mask_proxy(url)!r} must be an http:// or https:// proxy URL "
             "with a host name (SOCKS proxies are not supported)"

@@ -157,11 +157,9 @@ class Configuration:
         self.key_file = key_file
         self.ssl_context = _checked_ssl_context(self, ssl_context)
         self.proxy = validate_proxy(proxy, "proxy") if proxy else None
-        self.proxy_headers = (
-            None
-            if proxy_headers is None
-            else dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
-        )
+        if proxy_headers is not None:
+            proxy_headers = dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
+        self.proxy_headers = proxy_headers
         self.proxy_from_env = bool(proxy_from_env)
         self.connection_pool_maxsize = positive_int(
             "connection_pool_maxsize", connection_pool_maxsize
