@@ -35,11 +35,7 @@ from katanemo_identity.configuration import (
     validate_timeout,
     validate_total_timeout,
 )
-from katanemo_identity.exceptions import (
-    ApiException,
-    ApiTypeError,
-    OpenApiException,
-)
+from katanemo_identity.exceptions import ApiException, ApiTypeError, OpenApiException
 from katanemo_identity.hooks import CallStarted
 from katanemo_identity.rest import RESTClientObject
 from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
