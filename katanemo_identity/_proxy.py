@@ -5,8 +5,8 @@ the environment and applied per URL; ``rest.RESTClientObject``
 routes each origin once through the ``ProxyManager`` that ``proxy_manager``
 makes; ``_transport_errors`` and ``ApiClient`` quote the advice below when a
 proxy refuses or cannot be reached. Credentials never appear in a message:
-``mask_proxy`` hides them, and ``split_proxy_credentials`` moves them out of
-the URL into a ``Proxy-Authorization`` header.
+``mask_proxy`` hides them, and ``proxy_manager`` moves them out of the URL
+into a ``Proxy-Authorization`` header.
 """
 
 from __future__ import annotations
@@ -195,43 +195,34 @@ def _split_port(entry: str) -> tuple[str, int | None]:
     return entry, None
 
 
-def split_proxy_credentials(proxy: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    """Move the credentials of ``http://user:pass@proxy`` into a ``Proxy-Authorization`` header.
-
-    The URL returned carries no credentials, so none can appear in a
-    connection error; a ``Proxy-Authorization`` in ``headers`` wins.
-
-    Returns:
-        The proxy URL without credentials, and the headers for the proxy.
-    """
-    parts = urlsplit(proxy)
-    headers = dict(headers)
-    if parts.username is None and parts.password is None:
-        return proxy, headers
-    credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
-    if not any(name.lower() == "proxy-authorization" for name in headers):
-        encoded = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
-        headers["Proxy-Authorization"] = "Basic " + encoded
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl(), headers
-
-
 def proxy_manager(
     proxy: str, proxy_headers: Mapping[str, str] | None, pool_arguments: dict[str, Any]
 ) -> urllib3.ProxyManager:
     """The pool manager of the requests that go through ``proxy``.
+
+    The credentials of ``http://user:pass@proxy`` move into a
+    ``Proxy-Authorization`` header (one in ``proxy_headers`` wins), so the
+    URL the pool holds, and any connection error quoting it, carries none.
 
     Args:
         proxy: The proxy's URL, credentials included.
         proxy_headers: Headers sent to the proxy (``Proxy-Authorization``).
         pool_arguments: The pool and TLS arguments of the client's own pool manager.
     """
-    url, headers = split_proxy_credentials(proxy, proxy_headers or {})
+    parts = urlsplit(proxy)
+    headers = dict(proxy_headers or {})
+    if parts.username is not None or parts.password is not None:
+        if not any(name.lower() == "proxy-authorization" for name in headers):
+            credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+            encoded = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+            headers["Proxy-Authorization"] = "Basic " + encoded
+        proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     arguments = dict(pool_arguments)
-    if "ssl_context" in arguments and url.startswith("https:"):
+    if "ssl_context" in arguments and proxy.startswith("https:"):
         # Inside a tunnel urllib3 verifies an https:// proxy with its own
         # context: the caller's must verify the proxy too, as ssl_ca_cert does.
         arguments["proxy_ssl_context"] = arguments["ssl_context"]
-    return urllib3.ProxyManager(url, proxy_headers=headers, **arguments)
+    return urllib3.ProxyManager(proxy, proxy_headers=headers, **arguments)
 
 
 def refusal_advice(answer: str) -> str:
