@@ -99,8 +99,7 @@ class ApiClient:
             configuration if configuration is not None else Configuration.get_default()
         )
         self.rest_client = RESTClientObject(self.configuration)
-        self.default_headers: dict[str, str] = {}
-        self.set_default_header("Accept", "application/json")
+        self.default_headers: dict[str, str] = {"Accept": "application/json"}
         self.set_default_header("User-Agent", self.configuration.user_agent)
         if header_name is not None and header_value is not None:
             self.set_default_header(header_name, header_value)
