@@ -253,12 +253,9 @@ class ApiClient:
         options: RequestOptions,
     ) -> Request:
         configuration = self.configuration
-        url = configuration.host + operation.path.format_map(
-            {
-                name: encode_path_value(operation.name, name, value)
-                for name, value in zip(operation.path_params, path_values, strict=True)
-            }
-        )
+        values = zip(operation.path_params, path_values, strict=True)
+        encoded = {name: encode_path_value(operation.name, name, value) for name, value in values}
+        url = configuration.host + operation.path.format_map(encoded)
         headers = self.default_headers.copy()
         authorization = configuration.authorization()
         if authorization is not None:
