@@ -1,12 +1,12 @@
 """Proxies, all in one place: their URLs, the environment, ``NO_PROXY``, credentials and advice.
 
-``configuration.ProxySettings`` holds the rules (read from the environment
-by ``from_environment``, applied by ``choose``); ``rest.RESTClientObject``
+``ProxySettings`` (public in ``configuration``) holds the rules, read from
+the environment and applied per URL; ``rest.RESTClientObject``
 routes each origin once through the ``ProxyManager`` that ``proxy_manager``
 makes; ``_transport_errors`` and ``ApiClient`` quote the advice below when a
 proxy refuses or cannot be reached. Credentials never appear in a message:
-``mask_proxy`` hides them, and ``split_proxy_credentials`` moves them out of
-the URL into a ``Proxy-Authorization`` header.
+``mask_proxy`` hides them, and ``proxy_manager`` moves them out of the URL
+into a ``Proxy-Authorization`` header.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 import base64
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import urllib3
 
@@ -59,11 +60,11 @@ def validate_proxy(value: str, source: str) -> str:
     url = value if "://" in value else "http://" + value
     try:
         parts = urlsplit(url)
-        port_ok = parts.port is None or parts.port > 0
+        # ``port`` raises for a port out of range or not a number, and is 0 only when given so.
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
     except ValueError:
-        port_ok = False
-        parts = SplitResult("", "", "", "", "")
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        usable = False
+    if not usable:
         raise ApiValueError(
             f"{source} {mask_proxy(url)!r} must be an http:// or https:// proxy URL "
             "with a host name (SOCKS proxies are not supported)"
@@ -71,51 +72,99 @@ def validate_proxy(value: str, source: str) -> str:
     return url
 
 
-def from_environment(environ: Mapping[str, str]) -> tuple[str | None, str | None, tuple[str, ...]]:
-    """The http:// proxy, the https:// proxy and the ``NO_PROXY`` entries ``environ`` gives.
+@dataclass(frozen=True, repr=False)
+class ProxySettings:
+    """Which proxy, if any, each request goes through: fixed once, applied per URL.
 
-    See ``ProxySettings.from_environment`` for the rules.
+    Built by ``Configuration.proxy_settings()`` when an ``ApiClient`` is
+    created; the client asks ``proxy_for`` once per scheme, host and port, so
+    a ``host`` changed later is routed by the same rules. ``repr()`` and
+    ``str()`` mask the credentials of every proxy URL.
 
-    Raises:
-        ApiValueError: a proxy variable that applies holds an unusable URL.
+    Attributes:
+        proxy: The explicit proxy: when set, every request goes through it.
+        http_proxy: The proxy for http:// URLs (``$HTTP_PROXY``, else ``$ALL_PROXY``).
+        https_proxy: The proxy for https:// URLs (``$HTTPS_PROXY``, else ``$ALL_PROXY``).
+        no_proxy: Hosts reached directly (``$NO_PROXY``): a name also
+            covers its subdomains, an IP address or network (``10.0.0.0/8``)
+            covers its addresses, ``host:port`` only that port, ``*`` all.
     """
 
-    def read(name: str) -> tuple[str, str]:
-        """The variable's value (empty when unset) and the spelling it was read from."""
-        for spelling in (name.lower(), name):
-            if spelling in environ:
-                if spelling == "HTTP_PROXY" and "REQUEST_METHOD" in environ:
-                    continue
-                return environ[spelling].strip(), "$" + spelling
-        return "", "$" + name
+    proxy: str | None = None
+    http_proxy: str | None = None
+    https_proxy: str | None = None
+    no_proxy: tuple[str, ...] = ()
 
-    def proxy(name: str) -> str | None:
-        value, source = read(name)
-        if not value:
-            value, source = read("ALL_PROXY")
-        return validate_proxy(value, source) if value else None
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> ProxySettings:
+        """Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY``.
 
-    bypass, _ = read("NO_PROXY")
-    no_proxy = tuple(entry.strip().lower() for entry in bypass.split(",") if entry.strip())
-    return proxy("HTTP_PROXY"), proxy("HTTPS_PROXY"), no_proxy
+        Each in either case: the lower-case spelling wins when it is set,
+        even to an empty value (which then means "none", as in the standard
+        library). ``ALL_PROXY`` is the proxy of a scheme whose own variable
+        gives none. Under CGI (``REQUEST_METHOD`` set) upper-case
+        ``HTTP_PROXY`` is ignored: there it can come from a request's
+        ``Proxy`` header.
+
+        Raises:
+            ApiValueError: a proxy variable that applies holds an unusable URL.
+        """
+
+        def read(name: str) -> tuple[str, str]:
+            """The variable's value (empty when unset) and the spelling it was read from."""
+            for spelling in (name.lower(), name):
+                if spelling in environ:
+                    if spelling == "HTTP_PROXY" and "REQUEST_METHOD" in environ:
+                        continue
+                    return environ[spelling].strip(), "$" + spelling
+            return "", "$" + name
+
+        def proxy(name: str) -> str | None:
+            value, source = read(name)
+            if not value:
+                value, source = read("ALL_PROXY")
+            return validate_proxy(value, source) if value else None
+
+        bypass, _ = read("NO_PROXY")
+        return cls(
+            http_proxy=proxy("HTTP_PROXY"),
+            https_proxy=proxy("HTTPS_PROXY"),
+            no_proxy=tuple(entry.strip().lower() for entry in bypass.split(",") if entry.strip()),
+        )
+
+    def __repr__(self) -> str:
+        urls = [(name, getattr(self, name)) for name in ("proxy", "http_proxy", "https_proxy")]
+        shown = ", ".join(f"{name}={url and mask_proxy(url)!r}" for name, url in urls)
+        return f"ProxySettings({shown}, no_proxy={self.no_proxy!r})"
+
+    @property
+    def any(self) -> bool:
+        """True when some request may go through a proxy."""
+        return bool(self.proxy or self.http_proxy or self.https_proxy)
+
+    def proxy_for(self, url: str) -> str | None:
+        """Return the proxy URL for a request to ``url``, or None to connect directly.
+
+        None also when a ``NO_PROXY`` entry covers the URL's host and port.
+        """
+        if self.proxy:
+            return self.proxy
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return None
+        chosen = self.https_proxy if parts.scheme == "https" else self.http_proxy
+        if chosen is None or not parts.hostname:
+            return None
+        port = port if port is not None else (443 if parts.scheme == "https" else 80)
+        if any(_bypasses(entry, parts.hostname, port) for entry in self.no_proxy):
+            return None
+        return chosen
 
 
-def choose(
-    url: str, http_proxy: str | None, https_proxy: str | None, no_proxy: tuple[str, ...]
-) -> str | None:
-    """The proxy for the scheme of ``url``, None when a ``NO_PROXY`` entry covers its host."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    chosen = https_proxy if parts.scheme == "https" else http_proxy
-    if chosen is None or not parts.hostname:
-        return None
-    port = port if port is not None else (443 if parts.scheme == "https" else 80)
-    if any(_bypasses(entry, parts.hostname, port) for entry in no_proxy):
-        return None
-    return chosen
+# Public in configuration, where users import it.
+ProxySettings.__module__ = "katanemo_identity.configuration"
 
 
 def _bypasses(entry: str, host: str, port: int) -> bool:
@@ -146,43 +195,34 @@ def _split_port(entry: str) -> tuple[str, int | None]:
     return entry, None
 
 
-def split_proxy_credentials(proxy: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    """Move the credentials of ``http://user:pass@proxy`` into a ``Proxy-Authorization`` header.
-
-    The URL returned carries no credentials, so none can appear in a
-    connection error; a ``Proxy-Authorization`` in ``headers`` wins.
-
-    Returns:
-        The proxy URL without credentials, and the headers for the proxy.
-    """
-    parts = urlsplit(proxy)
-    headers = dict(headers)
-    if parts.username is None and parts.password is None:
-        return proxy, headers
-    credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
-    if not any(name.lower() == "proxy-authorization" for name in headers):
-        encoded = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
-        headers["Proxy-Authorization"] = "Basic " + encoded
-    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl(), headers
-
-
 def proxy_manager(
     proxy: str, proxy_headers: Mapping[str, str] | None, pool_arguments: dict[str, Any]
 ) -> urllib3.ProxyManager:
     """The pool manager of the requests that go through ``proxy``.
+
+    The credentials of ``http://user:pass@proxy`` move into a
+    ``Proxy-Authorization`` header (one in ``proxy_headers`` wins), so the
+    URL the pool holds, and any connection error quoting it, carries none.
 
     Args:
         proxy: The proxy's URL, credentials included.
         proxy_headers: Headers sent to the proxy (``Proxy-Authorization``).
         pool_arguments: The pool and TLS arguments of the client's own pool manager.
     """
-    url, headers = split_proxy_credentials(proxy, proxy_headers or {})
+    parts = urlsplit(proxy)
+    headers = dict(proxy_headers or {})
+    if parts.username is not None or parts.password is not None:
+        if not any(name.lower() == "proxy-authorization" for name in headers):
+            credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+            encoded = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+            headers["Proxy-Authorization"] = "Basic " + encoded
+        proxy = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
     arguments = dict(pool_arguments)
-    if "ssl_context" in arguments and url.startswith("https:"):
+    if "ssl_context" in arguments and proxy.startswith("https:"):
         # Inside a tunnel urllib3 verifies an https:// proxy with its own
         # context: the caller's must verify the proxy too, as ssl_ca_cert does.
         arguments["proxy_ssl_context"] = arguments["ssl_context"]
-    return urllib3.ProxyManager(url, proxy_headers=headers, **arguments)
+    return urllib3.ProxyManager(proxy, proxy_headers=headers, **arguments)
 
 
 def refusal_advice(answer: str) -> str:

@@ -9,6 +9,7 @@ operation's return type, or raises the exception the status maps to.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -34,11 +35,7 @@ from katanemo_identity.configuration import (
     validate_timeout,
     validate_total_timeout,
 )
-from katanemo_identity.exceptions import (
-    ApiException,
-    ApiTypeError,
-    OpenApiException,
-)
+from katanemo_identity.exceptions import ApiException, ApiTypeError, OpenApiException
 from katanemo_identity.hooks import CallStarted
 from katanemo_identity.rest import RESTClientObject
 from katanemo_identity.retry import Attempted, Request, RetryPolicy, exchange
@@ -102,14 +99,12 @@ class ApiClient:
             configuration if configuration is not None else Configuration.get_default()
         )
         self.rest_client = RESTClientObject(self.configuration)
-        self.default_headers: dict[str, str] = {}
-        self.set_default_header("Accept", "application/json")
+        self.default_headers: dict[str, str] = {"Accept": "application/json"}
         self.set_default_header("User-Agent", self.configuration.user_agent)
         if header_name is not None and header_value is not None:
             self.set_default_header(header_name, header_value)
         if cookie is not None:
             self.set_default_header("Cookie", cookie)
-        self._policies: dict[tuple[int, float, float, float], RetryPolicy] = {}
 
     def __enter__(self) -> Self:
         return self
@@ -258,12 +253,9 @@ class ApiClient:
         options: RequestOptions,
     ) -> Request:
         configuration = self.configuration
-        url = configuration.host + operation.path.format_map(
-            {
-                name: encode_path_value(operation.name, name, value)
-                for name, value in zip(operation.path_params, path_values, strict=True)
-            }
-        )
+        values = zip(operation.path_params, path_values, strict=True)
+        encoded = {name: encode_path_value(operation.name, name, value) for name, value in values}
+        url = configuration.host + operation.path.format_map(encoded)
         headers = self.default_headers.copy()
         authorization = configuration.authorization()
         if authorization is not None:
@@ -310,34 +302,27 @@ class ApiClient:
             payload,
             timeout if isinstance(timeout, tuple) else (timeout, timeout),
             total_timeout,
-            self._policy(retries),
+            _retry_policy(
+                retries,
+                configuration.retry_backoff_factor,
+                configuration.retry_backoff_max,
+                configuration.retry_after_max,
+            ),
             configuration.max_response_size,
             configuration.logger,
         )
 
-    def _policy(self, retries: int) -> RetryPolicy:
-        # Policies are immutable, so one per set of settings serves every
-        # request and thread; a changed setting in the configuration makes a
-        # new one on the next call.
-        configuration = self.configuration
-        key = (
-            retries,
-            configuration.retry_backoff_factor,
-            configuration.retry_backoff_max,
-            configuration.retry_after_max,
-        )
-        policy = self._policies.get(key)
-        if policy is None:
-            policy = self._policies[key] = RetryPolicy(*key)
-        return policy
+
+#: Policies are immutable, so one per set of settings serves every client,
+#: request and thread; a changed setting in a configuration picks another
+#: one on the next call.
+_retry_policy = functools.lru_cache(maxsize=64)(RetryPolicy)
 
 
 def _from_attempt(error: ApiException, request: Request, attempted: Attempted) -> ApiException:
-    error.method, error.url, error.retries_taken = (
-        request.method,
-        attempted.url,
-        attempted.retries_taken,
-    )
+    error.method = request.method
+    error.url = attempted.url
+    error.retries_taken = attempted.retries_taken
     if attempted.maybe_received:
         # A retried write that now fails may have been applied by an earlier attempt.
         error.outcome_unknown = True

@@ -13,10 +13,9 @@ import logging
 import os
 import ssl
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from katanemo_identity._proxy import PROXY_ENV, choose, from_environment, mask_proxy, validate_proxy
+from katanemo_identity._proxy import PROXY_ENV, ProxySettings, mask_proxy, validate_proxy
 from katanemo_identity._validation import (
     TimeoutSetting,
     non_negative,
@@ -158,11 +157,9 @@ class Configuration:
         self.key_file = key_file
         self.ssl_context = _checked_ssl_context(self, ssl_context)
         self.proxy = validate_proxy(proxy, "proxy") if proxy else None
-        self.proxy_headers = (
-            None
-            if proxy_headers is None
-            else dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
-        )
+        if proxy_headers is not None:
+            proxy_headers = dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
+        self.proxy_headers = proxy_headers
         self.proxy_from_env = bool(proxy_from_env)
         self.connection_pool_maxsize = positive_int(
             "connection_pool_maxsize", connection_pool_maxsize
@@ -312,67 +309,3 @@ def _checked_ssl_context(
             f"ssl_context replaces {', '.join(given)}: set them on the context instead"
         )
     return context
-
-
-@dataclass(frozen=True, repr=False)
-class ProxySettings:
-    """Which proxy, if any, each request goes through: fixed once, applied per URL.
-
-    Built by ``Configuration.proxy_settings()`` when an ``ApiClient`` is
-    created; the client asks ``proxy_for`` once per scheme, host and port, so
-    a ``host`` changed later is routed by the same rules. ``repr()`` and
-    ``str()`` mask the credentials of every proxy URL.
-
-    Attributes:
-        proxy: The explicit proxy: when set, every request goes through it.
-        http_proxy: The proxy for http:// URLs (``$HTTP_PROXY``, else ``$ALL_PROXY``).
-        https_proxy: The proxy for https:// URLs (``$HTTPS_PROXY``, else ``$ALL_PROXY``).
-        no_proxy: Hosts reached directly (``$NO_PROXY``): a name also
-            covers its subdomains, an IP address or network (``10.0.0.0/8``)
-            covers its addresses, ``host:port`` only that port, ``*`` all.
-    """
-
-    proxy: str | None = None
-    http_proxy: str | None = None
-    https_proxy: str | None = None
-    no_proxy: tuple[str, ...] = ()
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str]) -> ProxySettings:
-        """Read ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY``.
-
-        Each in either case: the lower-case spelling wins when it is set,
-        even to an empty value (which then means "none", as in the standard
-        library). ``ALL_PROXY`` is the proxy of a scheme whose own variable
-        gives none. Under CGI (``REQUEST_METHOD`` set) upper-case
-        ``HTTP_PROXY`` is ignored: there it can come from a request's
-        ``Proxy`` header.
-
-        Raises:
-            ApiValueError: a proxy variable that applies holds an unusable URL.
-        """
-
-        http_proxy, https_proxy, no_proxy = from_environment(environ)
-        return cls(http_proxy=http_proxy, https_proxy=https_proxy, no_proxy=no_proxy)
-
-    def __repr__(self) -> str:
-        fields = ", ".join(
-            f"{name}={mask_proxy(value)!r}" if value is not None else f"{name}=None"
-            for name, value in (
-                ("proxy", self.proxy),
-                ("http_proxy", self.http_proxy),
-                ("https_proxy", self.https_proxy),
-            )
-        )
-        return f"ProxySettings({fields}, no_proxy={self.no_proxy!r})"
-
-    @property
-    def any(self) -> bool:
-        """True when some request may go through a proxy."""
-        return bool(self.proxy or self.http_proxy or self.https_proxy)
-
-    def proxy_for(self, url: str) -> str | None:
-        """Return the proxy URL for a request to ``url``, or None to connect directly."""
-        if self.proxy:
-            return self.proxy
-        return choose(url, self.http_proxy, self.https_proxy, self.no_proxy)

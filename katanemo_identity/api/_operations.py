@@ -88,32 +88,16 @@ DELETE_CLIENT_KEY: Operation[str] = Operation(
     empty_result="",
 )
 GET_CLIENT_KEY: Operation[ClientKeyObject] = Operation(
-    "get_client_key",
-    "GET",
-    "/org/{accountId}/key/{keyId}",
-    ("accountId", "keyId"),
-    ClientKeyObject,
+    "get_client_key", "GET", "/org/{accountId}/key/{keyId}", ("accountId", "keyId"), ClientKeyObject
 )
 GET_CLIENT_KEY_LIST: Operation[list[ClientKeyObject]] = Operation(
-    "get_client_key_list",
-    "GET",
-    "/org/{accountId}/keys",
-    ("accountId",),
-    list[ClientKeyObject],
+    "get_client_key_list", "GET", "/org/{accountId}/keys", ("accountId",), list[ClientKeyObject]
 )
 GET_USER: Operation[UserResponse] = Operation(
-    "get_user",
-    "GET",
-    "/org/{accountId}/user/{userId}",
-    ("accountId", "userId"),
-    UserResponse,
+    "get_user", "GET", "/org/{accountId}/user/{userId}", ("accountId", "userId"), UserResponse
 )
 GET_USERS_FOR_ACCOUNT: Operation[list[UserResponse]] = Operation(
-    "get_users_for_account",
-    "GET",
-    "/org/{accountId}/user",
-    ("accountId",),
-    list[UserResponse],
+    "get_users_for_account", "GET", "/org/{accountId}/user", ("accountId",), list[UserResponse]
 )
 UPDATE_USER: Operation[UserResponse] = Operation(
     "update_user",

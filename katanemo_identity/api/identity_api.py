@@ -110,10 +110,7 @@ class IdentityApi:
     # -- create_user_for_account: POST /org/{accountId}/user -----------------
 
     def create_user_for_account(
-        self,
-        account_id: str,
-        user_request: UserRequest,
-        **options: Unpack[RequestOptions],
+        self, account_id: str, user_request: UserRequest, **options: Unpack[RequestOptions]
     ) -> UserResponse:
         """Invite User: create a user, who is sent an email to verify and set a password.
 
@@ -136,19 +133,13 @@ class IdentityApi:
         return self.create_user_for_account_with_http_info(account_id, user_request, **options).data
 
     def create_user_for_account_with_http_info(
-        self,
-        account_id: str,
-        user_request: UserRequest,
-        **options: Unpack[RequestOptions],
+        self, account_id: str, user_request: UserRequest, **options: Unpack[RequestOptions]
     ) -> ApiResponse[UserResponse]:
         """Invite User, returning the status, headers and raw body too (see ``create_user_for_account``)."""
         return self.api_client.call(CREATE_USER_FOR_ACCOUNT, (account_id,), user_request, options)
 
     def create_user_for_account_without_preload_content(
-        self,
-        account_id: str,
-        user_request: UserRequest,
-        **options: Unpack[RequestOptions],
+        self, account_id: str, user_request: UserRequest, **options: Unpack[RequestOptions]
     ) -> urllib3.BaseHTTPResponse:
         """Invite User, returning the unread, unchecked urllib3 response (see ``create_user_for_account``)."""
         return self.api_client.call_without_preload(

@@ -12,9 +12,7 @@ from katanemo_identity.models.client_key_request import ClientKeyRequest
 from katanemo_identity.models.client_key_response import ClientKeyResponse
 from katanemo_identity.models.conflict_exception import ConflictException
 from katanemo_identity.models.error import Error
-from katanemo_identity.models.internal_server_error_exception import (
-    InternalServerErrorException,
-)
+from katanemo_identity.models.internal_server_error_exception import InternalServerErrorException
 from katanemo_identity.models.too_many_requests_exception import TooManyRequestsException
 from katanemo_identity.models.unauthorized_exception import UnauthorizedException
 from katanemo_identity.models.user_request import UserRequest

@@ -1,7 +1,5 @@
 """The shape shared by the API's per-status error bodies."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._base import IdentityModel
 
 

@@ -1,7 +1,5 @@
 """``ClientKeyObject``: a client key as listed and fetched."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._base import IdentityModel
 
 

@@ -1,7 +1,5 @@
 """``ClientKeyRequest``: the body of ``create_client_key``."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._base import RequestModel
 
 

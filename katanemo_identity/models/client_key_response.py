@@ -1,7 +1,5 @@
 """``ClientKeyResponse``: what ``create_client_key`` returns."""
 
-from __future__ import annotations
-
 from typing import ClassVar
 
 from pydantic import Field

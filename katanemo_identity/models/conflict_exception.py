@@ -1,7 +1,5 @@
 """``ConflictException``: the error body the API sends with status 409."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._error_body import ErrorBody
 
 

@@ -1,7 +1,5 @@
 """``Error``: the body of any response the API documents only as ``default``."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._base import IdentityModel
 
 

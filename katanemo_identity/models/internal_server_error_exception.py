@@ -1,7 +1,5 @@
 """``InternalServerErrorException``: the error body the API sends with status 500."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._error_body import ErrorBody
 
 

@@ -1,7 +1,5 @@
 """``TooManyRequestsException``: the error body the API sends with status 429."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._error_body import ErrorBody
 
 

@@ -1,7 +1,5 @@
 """``UserRequest``: the body of ``create_user_for_account`` and ``update_user``."""
 
-from __future__ import annotations
-
 from katanemo_identity.models._base import RequestModel
 
 

@@ -1,7 +1,5 @@
 """``UserResponse``: a user as the API returns it."""
 
-from __future__ import annotations
-
 from typing import ClassVar
 
 from pydantic import Field
