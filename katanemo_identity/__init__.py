@@ -64,8 +64,6 @@ if TYPE_CHECKING:
     from katanemo_identity.models.user_request import UserRequest as UserRequest
     from katanemo_identity.models.user_response import UserResponse as UserResponse
 
-_EXCEPTIONS = "katanemo_identity.exceptions"
-
 #: Each public name and the module it is loaded from.
 _EXPORTS: dict[str, str] = {
     "IdentityApi": "katanemo_identity.api.identity_api",
@@ -103,7 +101,7 @@ _EXPORTS: dict[str, str] = {
             "UnauthorizedException",
             "UnprocessableEntityException",
         ),
-        _EXCEPTIONS,
+        "katanemo_identity.exceptions",
     ),
 }
 

@@ -222,7 +222,7 @@ def _masked(error: BaseException | None) -> BaseException | None:
     return view
 
 
-def origin(url: str) -> tuple[str, str | None, int | None]:
+def origin(url: str) -> tuple[str, str | None, int]:
     """The scheme, host and port of ``url``: whether a redirect stays with the origin."""
     parts = urlsplit(url)
     default_port = 443 if parts.scheme == "https" else 80

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import urllib3
 
+from katanemo_identity._redact import redact_url
 from katanemo_identity.exceptions import ApiValueError
 
 #: The environment variables read for proxies; the lower-case spelling of each is read
@@ -35,13 +36,7 @@ UNREACHABLE_ADVICE = (
 
 def mask_proxy(url: str) -> str:
     """Return ``url`` with any user name and password replaced by ``***``, for messages."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable proxy URL>"
-    if parts.username is None and parts.password is None:
-        return url
-    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
+    return redact_url(url, "***")
 
 
 def validate_proxy(value: str, source: str) -> str:

@@ -142,10 +142,15 @@ def redact_headers(headers: dict[str, str]) -> dict[str, str]:
     }
 
 
-def redact_url(value: str) -> str:
-    """Return ``value`` with the user info of a URL (``user:password@``) masked."""
+def redact_url(value: str, mask: str = MASK) -> str:
+    """Return ``value`` with the user info of a URL (``user:password@``) replaced by ``mask``.
+
+    Everything up to the last ``@`` is taken for user info, without parsing:
+    a URL that does not parse, or a password holding an unencoded ``/``,
+    ``?`` or ``#``, is masked as well.
+    """
     head, at, tail = value.rpartition("@")
     if not at:
         return value
     scheme, separator, _ = head.partition("://")
-    return (scheme + separator if separator else "") + MASK + "@" + tail
+    return (scheme + separator if separator else "") + mask + "@" + tail

@@ -90,17 +90,6 @@ def validate_headers(
     return headers
 
 
-def validate_retries(value: int) -> int:
-    """Check a retry count.
-
-    Raises:
-        ApiValueError: not a whole number of zero or more.
-    """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ApiValueError(f"retries must be a whole number >= 0, not {_shown(value)}")
-    return value
-
-
 def validate_timeout(value: TimeoutSetting) -> TimeoutSetting:
     """Check a timeout: a positive number, or a ``(connect, read)`` pair of them.
 
@@ -108,29 +97,25 @@ def validate_timeout(value: TimeoutSetting) -> TimeoutSetting:
         ApiValueError: None, zero, negative, or not a number or pair.
     """
     if isinstance(value, tuple) and len(value) == 2:
-        return (_seconds("timeout", value[0], _PAIR), _seconds("timeout", value[1], _PAIR))
-    return _seconds("timeout", value, _PAIR)
-
-
-def validate_total_timeout(value: float) -> float:
-    """Check a whole-call limit: a positive, finite number of seconds.
-
-    Raises:
-        ApiValueError: None, zero, negative, infinite, or not a number.
-    """
-    return _seconds("total_timeout", value)
+        return (seconds("timeout", value[0], _PAIR), seconds("timeout", value[1], _PAIR))
+    return seconds("timeout", value, _PAIR)
 
 
 _PAIR = " or a (connect, read) pair"
 
 
-def _seconds(name: str, value: float, alternative: str = "") -> float:
-    seconds = _number(value)
-    if seconds is None or not 0 < seconds < math.inf:
+def seconds(name: str, value: float, alternative: str = "") -> float:
+    """Check a setting that is a positive, finite number of seconds; return it as a float.
+
+    Raises:
+        ApiValueError: None, zero, negative, infinite, or not a number.
+    """
+    number = _number(value)
+    if number is None or not 0 < number < math.inf:
         raise ApiValueError(
             f"{name} must be a finite number of seconds > 0{alternative}, not {_shown(value)}"
         )
-    return seconds
+    return number
 
 
 def non_negative(name: str, value: float) -> float:
@@ -141,10 +126,10 @@ def non_negative(name: str, value: float) -> float:
     return number
 
 
-def positive_int(name: str, value: int) -> int:
-    """Check a setting that is a whole number of one or more."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiValueError(f"{name} must be a whole number >= 1, not {_shown(value)}")
+def whole_number(name: str, value: int, least: int) -> int:
+    """Check a setting that is a whole number of ``least`` or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ApiValueError(f"{name} must be a whole number >= {least}, not {_shown(value)}")
     return value
 
 

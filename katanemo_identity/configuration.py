@@ -19,13 +19,12 @@ from katanemo_identity._proxy import PROXY_ENV, ProxySettings, mask_proxy, valid
 from katanemo_identity._validation import (
     TimeoutSetting,
     non_negative,
-    positive_int,
+    seconds,
     validate_header,
     validate_headers,
     validate_host,
-    validate_retries,
     validate_timeout,
-    validate_total_timeout,
+    whole_number,
 )
 from katanemo_identity._version import __version__ as __version__
 from katanemo_identity.exceptions import ApiValueError
@@ -64,6 +63,24 @@ TOKEN_ENV = "KATANEMO_IDENTITY_TOKEN"  # noqa: S105 (a variable name, not a secr
 TokenSetting = str | Callable[[], str]
 
 LOGGER_NAME = "katanemo_identity"
+
+
+def validate_retries(value: int) -> int:
+    """Check a retry count.
+
+    Raises:
+        ApiValueError: not a whole number of zero or more.
+    """
+    return whole_number("retries", value, 0)
+
+
+def validate_total_timeout(value: float) -> float:
+    """Check a whole-call limit: a positive, finite number of seconds.
+
+    Raises:
+        ApiValueError: None, zero, negative, infinite, or not a number.
+    """
+    return seconds("total_timeout", value)
 
 
 class Configuration:
@@ -161,8 +178,8 @@ class Configuration:
             proxy_headers = dict(validate_headers(proxy_headers, "proxy_headers", ApiValueError))
         self.proxy_headers = proxy_headers
         self.proxy_from_env = bool(proxy_from_env)
-        self.connection_pool_maxsize = positive_int(
-            "connection_pool_maxsize", connection_pool_maxsize
+        self.connection_pool_maxsize = whole_number(
+            "connection_pool_maxsize", connection_pool_maxsize, 1
         )
         self.retries = retries
         self.retry_backoff_factor = non_negative("retry_backoff_factor", retry_backoff_factor)
@@ -170,7 +187,7 @@ class Configuration:
         self.retry_after_max = non_negative("retry_after_max", retry_after_max)
         self.timeout = timeout
         self.total_timeout = total_timeout
-        self.max_response_size = positive_int("max_response_size", max_response_size)
+        self.max_response_size = whole_number("max_response_size", max_response_size, 1)
         self.logger = logger if logger is not None else logging.getLogger(LOGGER_NAME)
         self.debug = debug
         self.user_agent = user_agent or f"katanemo-identity-python/{__version__}"

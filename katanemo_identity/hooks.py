@@ -14,8 +14,9 @@ small frozen event:
 * ``call_ended(CallEnded)``: the call is over, with its final status or
   error, its whole duration and the retries taken.
 
-Hooks are listed in ``Configuration.hooks`` and called in that order (the
-``*_ended`` methods in reverse). One ``CallObservation`` per call
+Hooks are listed in ``Configuration.hooks`` and called in that order, but
+for ``request_ended`` and ``call_ended``, which close what the starts opened
+and so run in reverse (``attempt_ended`` opens nothing: it runs in order). One ``CallObservation`` per call
 (``_observation.py``) makes the events: ``ApiClient`` enters it around the
 call, and the attempt loop (``retry.exchange``) sends each request through
 it and reports each attempt's end where it logs the retry. OpenTelemetry

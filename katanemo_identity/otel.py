@@ -48,6 +48,7 @@ except ImportError as missing:
         name=missing.name,
     ) from missing
 
+from katanemo_identity._observation import origin
 from katanemo_identity._version import __version__
 from katanemo_identity.hooks import CallEnded, CallStarted, Hook, RequestEnded, RequestSending
 
@@ -210,9 +211,8 @@ def _present(attributes: dict[str, AttributeValue | None]) -> dict[str, Attribut
 @functools.lru_cache(maxsize=64)
 def _server(url: str) -> dict[str, AttributeValue]:
     # A client talks to few origins: the host of each is parsed once.
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return {"server.address": parts.hostname or "", "server.port": port}
+    _, host, port = origin(url)
+    return {"server.address": host or "", "server.port": port}
 
 
 @functools.lru_cache(maxsize=64)

@@ -368,6 +368,16 @@ def test_an_unusable_explicit_proxy_is_refused_by_the_configuration() -> None:
     assert PASSWORD_IN_URL not in str(raised.value)
 
 
+@pytest.mark.parametrize("separator", ["/", "?", "#"])
+def test_a_proxy_password_that_breaks_the_url_is_not_quoted(separator: str) -> None:
+    password = f"s3cret{separator}tail"
+    with pytest.raises(ApiValueError, match="proxy") as raised:
+        Configuration(proxy=f"http://{USER}:{password}@proxy.example:3128")
+    assert password not in str(raised.value)
+    assert "tail" not in str(raised.value)
+    assert "http://***@proxy.example:3128" in str(raised.value)
+
+
 # -- a request lost through a forwarding proxy: decided by whether it was sent -----------
 
 

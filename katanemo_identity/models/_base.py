@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from katanemo_identity._redact import MASK as MASK
+
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-MASK = "**********"
 
 
 class IdentityModel(BaseModel):
