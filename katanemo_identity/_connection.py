@@ -27,7 +27,7 @@ from urllib3.exceptions import (
     NameResolutionError,
     NewConnectionError,
 )
-from urllib3.util.connection import allowed_gai_family
+from urllib3.util.connection import allowed_gai_family, create_connection
 from urllib3.util.ssl_ import is_ipaddress
 
 from katanemo_identity._resolver import resolve
@@ -39,10 +39,6 @@ if TYPE_CHECKING:
 #: Interim (1xx) answers skipped before the final one; more is a broken peer.
 _MAX_INTERIM = 8
 
-#: Limits on an interim answer's headers, as ``http.client`` sets for the final one.
-_MAX_HEADER_LINES = 101
-_MAX_LINE = 65537
-
 # The call whose attempt this thread is sending, for the connection to record.
 sending = threading.local()
 
@@ -52,19 +48,12 @@ class InterimSkippingResponse(http.client.HTTPResponse):
 
     def _read_status(self) -> tuple[str, int, str]:
         version, status, reason = super()._read_status()  # type: ignore[misc]
-        if 100 < status < 200 and status != 101:
-            return self._after_interim()
-        return version, status, reason
-
-    def _after_interim(self) -> tuple[str, int, str]:
+        if not 100 < status < 200 or status == 101:
+            return version, status, reason  # a final answer, or 100 that http.client skips
         # An interim answer (102 Processing, 103 Early Hints, ...) has headers
         # but no body, and the final answer follows it.
         for _ in range(_MAX_INTERIM):
-            for _ in range(_MAX_HEADER_LINES):
-                if self.fp.readline(_MAX_LINE) in (b"\r\n", b"\n", b""):
-                    break
-            else:
-                raise http.client.HTTPException("an interim answer has too many headers")
+            http.client.parse_headers(self.fp)  # read within the limits of a final answer's
             version, status, reason = super()._read_status()  # type: ignore[misc]
             if not 100 <= status < 200 or status == 101:
                 return version, status, reason
@@ -122,9 +111,9 @@ class _WatchedConnection:
 def _connect_to_name(connection: HTTPConnection, host: str, deadline: Deadline) -> socket.socket:
     """Look ``host`` up and connect to its first address that answers, within ``deadline``.
 
-    What urllib3's ``create_connection`` does, but the look-up is bounded and
-    each address is tried within what is left of the call, not for a full
-    connect timeout each.
+    What urllib3's ``_new_conn`` does, but the look-up is bounded and each
+    address is tried within what is left of the call, not for a full connect
+    timeout each.
     """
     port = connection.port
     try:
@@ -133,20 +122,16 @@ def _connect_to_name(connection: HTTPConnection, host: str, deadline: Deadline) 
         raise NameResolutionError(connection.host, connection, error) from error
     timeout = cast("float", connection.timeout)
     failure: OSError | None = None
-    for family, kind, protocol, _, address in answers:
+    for *_, address in answers:
         left = min(timeout, deadline.remaining())
         if left <= 0:
             break  # the caller raises ``NotConnected``
-        sock = socket.socket(family, kind, protocol)
         try:
-            for option in connection.socket_options or ():
-                sock.setsockopt(*option)
-            sock.settimeout(left)
-            if connection.source_address:
-                sock.bind(connection.source_address)
-            sock.connect(address)
+            # (host, port) of the answer; an IPv6 scope stays in the host.
+            sock = create_connection(
+                address[:2], left, connection.source_address, connection.socket_options
+            )
         except OSError as error:
-            sock.close()
             failure = error
             continue
         sys.audit("http.client.connect", connection, connection.host, port)
