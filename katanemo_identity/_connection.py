@@ -27,7 +27,7 @@ from urllib3.exceptions import (
     NameResolutionError,
     NewConnectionError,
 )
-from urllib3.util.connection import allowed_gai_family, create_connection
+from urllib3.util.connection import allowed_gai_family
 from urllib3.util.ssl_ import is_ipaddress
 
 from katanemo_identity._resolver import resolve
@@ -111,9 +111,9 @@ class _WatchedConnection:
 def _connect_to_name(connection: HTTPConnection, host: str, deadline: Deadline) -> socket.socket:
     """Look ``host`` up and connect to its first address that answers, within ``deadline``.
 
-    What urllib3's ``_new_conn`` does, but the look-up is bounded and each
-    address is tried within what is left of the call, not for a full connect
-    timeout each.
+    What urllib3's ``create_connection`` does, but the look-up is bounded and
+    each address is tried within what is left of the call, not for a full
+    connect timeout each.
     """
     port = connection.port
     try:
@@ -122,16 +122,20 @@ def _connect_to_name(connection: HTTPConnection, host: str, deadline: Deadline) 
         raise NameResolutionError(connection.host, connection, error) from error
     timeout = cast("float", connection.timeout)
     failure: OSError | None = None
-    for *_, address in answers:
+    for family, kind, protocol, _, address in answers:
         left = min(timeout, deadline.remaining())
         if left <= 0:
             break  # the caller raises ``NotConnected``
+        sock = socket.socket(family, kind, protocol)
         try:
-            # (host, port) of the answer; an IPv6 scope stays in the host.
-            sock = create_connection(
-                address[:2], left, connection.source_address, connection.socket_options
-            )
+            for option in connection.socket_options or ():
+                sock.setsockopt(*option)
+            sock.settimeout(left)
+            if connection.source_address:
+                sock.bind(connection.source_address)
+            sock.connect(address)
         except OSError as error:
+            sock.close()
             failure = error
             continue
         sys.audit("http.client.connect", connection, connection.host, port)
