@@ -155,14 +155,9 @@ class RESTClientObject:
             made = ApiConnectionError("the connection pool was replaced", outcome_unknown=False)
             made.method, made.url = method, url
             raise made from error
-        except EmptyPoolError as error:
-            raise total_timeout_error(
-                method, url, deadline, sent=False, waiting="for a free connection"
-            ) from error
-        except NotConnected as error:
-            raise total_timeout_error(
-                method, url, deadline, sent=False, waiting=str(error)
-            ) from error
+        except (EmptyPoolError, NotConnected) as error:
+            waiting = str(error) if isinstance(error, NotConnected) else "for a free connection"
+            raise total_timeout_error(method, url, deadline, sent=False, waiting=waiting) from error
         except LookUpTimeout as error:
             raise look_up_timeout_error(method, url, deadline, error) from error
         except LocationValueError as error:
