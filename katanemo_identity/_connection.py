@@ -10,7 +10,6 @@ connections without stranding the calls that wait for one.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import queue
 import socket
@@ -182,18 +181,15 @@ class DetachingPool:
     def retire(self) -> None:
         """Close the idle connections now, and each busy one when it comes back."""
         self.retiring = True
-        idle: list[BaseHTTPConnection | None] = []
         slots = self.pool
         if slots is None:
             return
-        with contextlib.suppress(queue.Empty):
-            while True:
-                idle.append(slots.get(block=False))
-        for conn in idle:
-            if conn is not None:
-                conn.close()
-            # The slot goes back, so a call waiting for a connection still gets one.
-            slots.put(conn, block=False)
+        # Closed where they lie: every slot stays, so a call waiting for a
+        # connection still gets one (and connects anew).
+        with slots.mutex:
+            for conn in slots.queue:
+                if conn is not None:
+                    conn.close()
 
 
 class HTTPPool(DetachingPool, HTTPConnectionPool):
