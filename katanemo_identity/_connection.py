@@ -10,7 +10,6 @@ connections without stranding the calls that wait for one.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import queue
 import socket
@@ -39,10 +38,6 @@ if TYPE_CHECKING:
 #: Interim (1xx) answers skipped before the final one; more is a broken peer.
 _MAX_INTERIM = 8
 
-#: Limits on an interim answer's headers, as ``http.client`` sets for the final one.
-_MAX_HEADER_LINES = 101
-_MAX_LINE = 65537
-
 # The call whose attempt this thread is sending, for the connection to record.
 sending = threading.local()
 
@@ -52,19 +47,12 @@ class InterimSkippingResponse(http.client.HTTPResponse):
 
     def _read_status(self) -> tuple[str, int, str]:
         version, status, reason = super()._read_status()  # type: ignore[misc]
-        if 100 < status < 200 and status != 101:
-            return self._after_interim()
-        return version, status, reason
-
-    def _after_interim(self) -> tuple[str, int, str]:
+        if not 100 < status < 200 or status == 101:
+            return version, status, reason  # a final answer, or 100 that http.client skips
         # An interim answer (102 Processing, 103 Early Hints, ...) has headers
         # but no body, and the final answer follows it.
         for _ in range(_MAX_INTERIM):
-            for _ in range(_MAX_HEADER_LINES):
-                if self.fp.readline(_MAX_LINE) in (b"\r\n", b"\n", b""):
-                    break
-            else:
-                raise http.client.HTTPException("an interim answer has too many headers")
+            http.client.parse_headers(self.fp)  # read within the limits of a final answer's
             version, status, reason = super()._read_status()  # type: ignore[misc]
             if not 100 <= status < 200 or status == 101:
                 return version, status, reason
@@ -193,18 +181,15 @@ class DetachingPool:
     def retire(self) -> None:
         """Close the idle connections now, and each busy one when it comes back."""
         self.retiring = True
-        idle: list[BaseHTTPConnection | None] = []
         slots = self.pool
         if slots is None:
             return
-        with contextlib.suppress(queue.Empty):
-            while True:
-                idle.append(slots.get(block=False))
-        for conn in idle:
-            if conn is not None:
-                conn.close()
-            # The slot goes back, so a call waiting for a connection still gets one.
-            slots.put(conn, block=False)
+        # Closed where they lie: every slot stays, so a call waiting for a
+        # connection still gets one (and connects anew).
+        with slots.mutex:
+            for conn in slots.queue:
+                if conn is not None:
+                    conn.close()
 
 
 class HTTPPool(DetachingPool, HTTPConnectionPool):

@@ -16,6 +16,7 @@ answers). Failures become typed errors in ``_transport_errors.py``.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import os
 import ssl
@@ -80,7 +81,6 @@ class RESTClientObject:
     def __init__(self, configuration: Configuration) -> None:
         self.configuration = configuration
         self.closed = False
-        self._last_timeout: tuple[tuple[float, float], urllib3.Timeout] | None = None
         # The proxy environment is read once, here, like the other transport settings.
         self._proxies = configuration.proxy_settings()
         self._pool_arguments = _pool_arguments(configuration)
@@ -130,7 +130,7 @@ class RESTClientObject:
                 connect=min(connect, remaining), read=min(read, remaining)
             )
         else:
-            attempt_timeout = self._timeout(timeout)
+            attempt_timeout = _timeout(connect, read)
         deadline.sent = False
         sending.deadline = deadline
         sending.reused = False
@@ -155,14 +155,9 @@ class RESTClientObject:
             made = ApiConnectionError("the connection pool was replaced", outcome_unknown=False)
             made.method, made.url = method, url
             raise made from error
-        except EmptyPoolError as error:
-            raise total_timeout_error(
-                method, url, deadline, sent=False, waiting="for a free connection"
-            ) from error
-        except NotConnected as error:
-            raise total_timeout_error(
-                method, url, deadline, sent=False, waiting=str(error)
-            ) from error
+        except (EmptyPoolError, NotConnected) as error:
+            waiting = str(error) if isinstance(error, NotConnected) else "for a free connection"
+            raise total_timeout_error(method, url, deadline, sent=False, waiting=waiting) from error
         except LookUpTimeout as error:
             raise look_up_timeout_error(method, url, deadline, error) from error
         except LocationValueError as error:
@@ -213,17 +208,6 @@ class RESTClientObject:
             made.pool_classes_by_scheme = self.pool_manager.pool_classes_by_scheme
             manager = self._proxy_managers.setdefault(proxy, made)
         return manager.connection_from_url(origin), origin.startswith("http:")
-
-    def _timeout(self, setting: tuple[float, float]) -> urllib3.Timeout:
-        # Calls of a client nearly always use the same timeouts: the last
-        # pair converted is kept, so no cache can grow without bound.
-        cached = self._last_timeout
-        if cached is None or cached[0] != setting:
-            cached = self._last_timeout = (
-                setting,
-                urllib3.Timeout(connect=setting[0], read=setting[1]),
-            )
-        return cached[1]
 
     def read_body(
         self,
@@ -301,6 +285,13 @@ class RESTClientObject:
             if isinstance(pool, DetachingPool):
                 pool.retire()
         self._routes.clear()
+
+
+@functools.lru_cache(maxsize=16)
+def _timeout(connect: float, read: float) -> urllib3.Timeout:
+    # Calls nearly always use the same few timeouts: each pair is converted
+    # once (urllib3 copies the object per request, so it can be shared).
+    return urllib3.Timeout(connect=connect, read=read)
 
 
 def _pool_arguments(configuration: Configuration) -> dict[str, Any]:
