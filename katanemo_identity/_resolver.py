@@ -146,6 +146,3 @@ if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windo
     # The threads did not survive the fork, and the lock may have been held
     # by one of them: the child starts with a pool of its own.
     os.register_at_fork(after_in_child=_RESOLVER.__init__)  # type: ignore[misc]
-
-
-__all__ = ["MAX_THREADS", "THREAD_NAME", "AddressInfo", "LookUpTimeout", "resolve"]

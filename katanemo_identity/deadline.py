@@ -166,6 +166,3 @@ def _after_fork_in_child() -> None:
 
 if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windows)
     os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-__all__ = ["TICK_SECONDS", "WATCHDOG", "Deadline"]

@@ -197,6 +197,7 @@ def exchange(
     policy = request.policy
     method = request.method
     url, headers = request.url, request.headers
+    payload, timeout = request.body, request.timeout  # the same for every attempt
     retries_taken = redirects = 0
     maybe_received = False  # whether an earlier attempt may have reached the server
     status: int | None  # the current attempt's; None when it got no answer
@@ -209,12 +210,7 @@ def exchange(
         while True:
             try:
                 response = send(
-                    method,
-                    url,
-                    headers=headers,
-                    body=request.body,
-                    timeout=request.timeout,
-                    deadline=deadline,
+                    method, url, headers=headers, body=payload, timeout=timeout, deadline=deadline
                 )
                 status = response.status
                 if method == "GET" and status in REDIRECT_STATUSES:
@@ -324,9 +320,8 @@ def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None
         parse_url(target)
     except ValueError:  # LocationParseError included
         return None
-    if not usable or parts.username is not None or parts.password is not None:
-        return None
-    return target
+    # Not followed with credentials in it (a password comes only after "user@").
+    return target if usable and parts.username is None else None
 
 
 def _headers_for(target: str, previous: str, headers: dict[str, str]) -> dict[str, str]:
