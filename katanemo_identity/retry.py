@@ -222,7 +222,7 @@ def exchange(
                         redirects += 1
                         continue
                 if retries_taken == policy.retries or not policy.retries_status(method, status):
-                    # Read here, so that a body cut short is retried like a lost connection.
+                    # Read inside the try: a body cut short is retried like a lost connection.
                     body = _read(rest, request, response, url, deadline, read_body)
                     break
                 failure: ApiConnectionError | None = None
