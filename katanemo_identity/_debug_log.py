@@ -34,9 +34,7 @@ def log_exchange(
 
 def log_failure(request: Request, error: OpenApiException, started: float) -> None:
     """Log a call that got no final response, only ``error``."""
-    request.logger.debug(
-        "%s", _sent(request, request.url, f"{type(error).__name__} after", started)
-    )
+    request.logger.debug(_sent(request, request.url, f"{type(error).__name__} after", started))
 
 
 def _sent(request: Request, url: str, outcome: str, started: float) -> str:

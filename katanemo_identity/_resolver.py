@@ -64,8 +64,8 @@ class LookUpTimeout(Exception):
 class _LookUp:
     __slots__ = ("abandoned", "answer", "arguments", "done", "error", "started")
 
-    def __init__(self, arguments: tuple[str, int, int]) -> None:
-        self.arguments = arguments
+    def __init__(self, arguments: tuple[str, int, int, int]) -> None:
+        self.arguments = arguments  # what ``getaddrinfo`` is called with
         self.done = threading.Event()
         self.started = False
         self.abandoned = False
@@ -86,7 +86,15 @@ class _Resolver:
         self.held = 0
 
     def resolve(self, host: str, port: int, family: int, timeout: float) -> Sequence[AddressInfo]:
-        look_up = _LookUp((host, port, family))
+        """Return ``getaddrinfo(host, port, family, SOCK_STREAM)``, waiting at most ``timeout``.
+
+        Raises:
+            LookUpTimeout: the answer did not come within ``timeout`` seconds, or
+                could not be asked for (``busy``).
+            OSError: as ``getaddrinfo`` raises it (``socket.gaierror``: the name
+                is unknown, or the resolver failed).
+        """
+        look_up = _LookUp((host, port, family, socket.SOCK_STREAM))
         with self.lock:
             if self.held >= MAX_THREADS:
                 raise LookUpTimeout(host, busy=True)
@@ -121,9 +129,8 @@ class _Resolver:
                         return
                 look_up = self.queued.popleft()
                 look_up.started = True
-            host, port, family = look_up.arguments
             try:
-                look_up.answer = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
+                look_up.answer = socket.getaddrinfo(*look_up.arguments)
             except Exception as error:  # handed to the caller, who raises it
                 look_up.error = error
             with self.lock:
@@ -131,28 +138,11 @@ class _Resolver:
                     self.held -= 1
                 look_up.done.set()
 
-    def _reset_after_fork(self) -> None:
-        # The threads did not survive the fork; the lock may have been held by one.
-        self.__init__()  # type: ignore[misc]
-
 
 _RESOLVER = _Resolver()
-
-
-def resolve(host: str, port: int, family: int, timeout: float) -> Sequence[AddressInfo]:
-    """Return ``socket.getaddrinfo(host, port, family, SOCK_STREAM)``, waiting at most ``timeout``.
-
-    Raises:
-        LookUpTimeout: the answer did not come within ``timeout`` seconds, or
-            could not be asked for (``busy``).
-        OSError: as ``getaddrinfo`` raises it (``socket.gaierror``: the name
-            is unknown, or the resolver failed).
-    """
-    return _RESOLVER.resolve(host, port, family, timeout)
-
+resolve = _RESOLVER.resolve
 
 if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windows)
-    os.register_at_fork(after_in_child=_RESOLVER._reset_after_fork)
-
-
-__all__ = ["MAX_THREADS", "THREAD_NAME", "AddressInfo", "LookUpTimeout", "resolve"]
+    # The threads did not survive the fork, and the lock may have been held
+    # by one of them: the child starts with a pool of its own.
+    os.register_at_fork(after_in_child=_RESOLVER.__init__)  # type: ignore[misc]

@@ -114,28 +114,24 @@ class _Watchdog:
         self.wake = threading.Event()
         self.idle = False
         self.thread: threading.Thread | None = None
-        self.start_lock = threading.Lock()
 
     def watch(self, deadline: Deadline) -> None:
         """Enforce ``deadline`` until ``unwatch`` is called with it."""
         self.watched[deadline] = None
         if self.thread is None:
-            self._start()
+            with _LOCK:  # two first calls at once start one thread
+                if self.thread is None:
+                    thread = threading.Thread(
+                        target=self._run, name="katanemo-identity-deadlines", daemon=True
+                    )
+                    thread.start()
+                    self.thread = thread
         elif self.idle:
             self.wake.set()
 
     def unwatch(self, deadline: Deadline) -> None:
         """Stop enforcing ``deadline``: its call has ended."""
         self.watched.pop(deadline, None)
-
-    def _start(self) -> None:
-        with self.start_lock:
-            if self.thread is None:
-                thread = threading.Thread(
-                    target=self._run, name="katanemo-identity-deadlines", daemon=True
-                )
-                thread.start()
-                self.thread = thread
 
     def _run(self) -> None:
         while True:
@@ -155,24 +151,18 @@ class _Watchdog:
                     deadline._expire()
             time.sleep(TICK_SECONDS)
 
-    def _reset_after_fork(self) -> None:
-        # The thread did not survive the fork, and the locks may have been
-        # held by a thread that no longer exists.
-        self.__init__()  # type: ignore[misc]
-
 
 _LOCK = threading.Lock()
 WATCHDOG = _Watchdog()
 
 
 def _after_fork_in_child() -> None:
+    # The thread did not survive the fork, and the lock may have been held
+    # by a thread that no longer exists.
     global _LOCK
     _LOCK = threading.Lock()
-    WATCHDOG._reset_after_fork()
+    WATCHDOG.__init__()  # type: ignore[misc]
 
 
 if hasattr(os, "register_at_fork"):  # absent where processes do not fork (Windows)
     os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-__all__ = ["TICK_SECONDS", "WATCHDOG", "Deadline"]

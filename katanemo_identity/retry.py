@@ -197,8 +197,10 @@ def exchange(
     policy = request.policy
     method = request.method
     url, headers = request.url, request.headers
+    payload, timeout = request.body, request.timeout  # the same for every attempt
     retries_taken = redirects = 0
     maybe_received = False  # whether an earlier attempt may have reached the server
+    status: int | None  # the current attempt's; None when it got no answer
     deadline = Deadline(request.total_timeout)
     WATCHDOG.watch(deadline)
     began = time.perf_counter()  # when the current attempt began
@@ -206,15 +208,9 @@ def exchange(
     send = rest.send if observation is None else observation.sender(rest.send)
     try:
         while True:
-            response: urllib3.BaseHTTPResponse | None = None
             try:
                 response = send(
-                    method,
-                    url,
-                    headers=headers,
-                    body=request.body,
-                    timeout=request.timeout,
-                    deadline=deadline,
+                    method, url, headers=headers, body=payload, timeout=timeout, deadline=deadline
                 )
                 status = response.status
                 if method == "GET" and status in REDIRECT_STATUSES:
@@ -226,14 +222,15 @@ def exchange(
                         redirects += 1
                         continue
                 if retries_taken == policy.retries or not policy.retries_status(method, status):
-                    attempted = _final(
-                        rest, request, response, url, retries_taken, deadline, read_body
-                    )
+                    # Read inside the try: a body cut short is retried like a lost connection.
+                    body = _read(rest, request, response, url, deadline, read_body)
                     break
+                failure: ApiConnectionError | None = None
                 wait = policy.wait(retries_taken + 1, status, response.headers.get("Retry-After"))
                 reason = f"{status} {response.reason or ''}".rstrip()
                 maybe_received = maybe_received or status >= 500
             except ApiConnectionError as error:
+                maybe_received = maybe_received or error.outcome_unknown
                 if error._found_closed and method in IDEMPOTENT_METHODS:
                     # The server closed a pooled connection while it was idle,
                     # and the request found out: urllib3 replaces such a
@@ -242,7 +239,6 @@ def exchange(
                     # without spending a retry. Each time retires one pooled
                     # connection, so this ends. Never for a POST: the server
                     # may have read it and acted before closing.
-                    maybe_received = maybe_received or error.outcome_unknown
                     request.logger.debug(
                         "%s %s: sent again on a new connection (%s)",
                         request.operation,
@@ -252,21 +248,17 @@ def exchange(
                     continue
                 if retries_taken == policy.retries or not policy.retries_error(method, error):
                     raise
-                failure: ApiConnectionError | None = error
-                wait = policy.wait(retries_taken + 1, None, None)
+                failure, status = error, None
+                wait = policy.backoff(retries_taken + 1)
                 reason = f"{type(error).__name__}: {error.args[0]}"
-                maybe_received = maybe_received or error.outcome_unknown
-            else:
-                failure = None
             if wait is None or wait >= deadline.remaining():
                 # Retrying early only earns the same answer, and no wait may
                 # cross the deadline: the last failure stands, at once.
                 if failure is not None:
                     raise failure
-                assert response is not None
-                attempted = _final(rest, request, response, url, retries_taken, deadline, read_body)
+                body = _read(rest, request, response, url, deadline, read_body)
                 break
-            if response is not None and failure is None:
+            if failure is None:
                 rest.discard(response)
             retries_taken += 1
             request.logger.debug(
@@ -280,49 +272,37 @@ def exchange(
             )
             if observation is not None:
                 observation.attempt_ended(
-                    retries_taken,
-                    began,
-                    status=None if failure is not None else status,
-                    error=failure,
-                    wait=wait,
+                    retries_taken, began, status=status, error=failure, wait=wait
                 )
             time.sleep(wait)
             began = time.perf_counter()
         if observation is not None:
-            observation.attempt_ended(retries_taken + 1, began, status=attempted.response.status)
-        if maybe_received:
-            attempted = attempted._replace(maybe_received=True)
-        return attempted
+            observation.attempt_ended(retries_taken + 1, began, status=status)
+        return Attempted(response, body, url, retries_taken, maybe_received)
     except OpenApiException as error:
         error.retries_taken = retries_taken
         if maybe_received:
             # Whether the call may have changed anything counts every attempt.
             error.outcome_unknown = True
         if observation is not None:
-            observation.attempt_ended(
-                retries_taken + 1,
-                began,
-                status=error.status if isinstance(error, ApiException) else None,
-                error=error,
-            )
+            answered = error.status if isinstance(error, ApiException) else None
+            observation.attempt_ended(retries_taken + 1, began, status=answered, error=error)
         raise
     finally:
         WATCHDOG.unwatch(deadline)
 
 
-def _final(
+def _read(
     rest: RESTClientObject,
     request: Request,
     response: urllib3.BaseHTTPResponse,
     url: str,
-    retries_taken: int,
     deadline: Deadline,
     read_body: bool,
-) -> Attempted:
+) -> bytes | None:
     if not read_body:
-        return Attempted(response, None, url, retries_taken)
-    body = rest.read_body(request.method, url, response, request.max_response_size, deadline)
-    return Attempted(response, body, url, retries_taken)
+        return None
+    return rest.read_body(request.method, url, response, request.max_response_size, deadline)
 
 
 def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None:
@@ -340,9 +320,8 @@ def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None
         parse_url(target)
     except ValueError:  # LocationParseError included
         return None
-    if not usable or parts.username is not None or parts.password is not None:
-        return None
-    return target
+    # Not followed with credentials in it (a password comes only after "user@").
+    return target if usable and parts.username is None else None
 
 
 def _headers_for(target: str, previous: str, headers: dict[str, str]) -> dict[str, str]:
