@@ -108,18 +108,22 @@ def public_names(module: types.ModuleType) -> list[str]:
         if isinstance(value, types.ModuleType):
             continue
         defined_in = getattr(value, "__module__", None)
-        if inspect.isclass(value) or inspect.isfunction(value) or _is_fixture(value):
+        if isinstance(value, (types.UnionType, types.GenericAlias)):
+            if name[0].isupper():
+                names.append(name)  # a type alias such as ``TimeoutSetting``
+        elif inspect.isclass(value) or inspect.isfunction(value) or _is_fixture(value):
             if defined_in == module.__name__:
                 names.append(name)
         elif name.isupper() and name != "TYPE_CHECKING" and isinstance(value, _CONSTANT_TYPES):
             names.append(name)
-        elif name[0].isupper() and isinstance(value, (types.UnionType, types.GenericAlias)):
-            names.append(name)  # a type alias such as ``TimeoutSetting``
     return sorted(names)
 
 
 def describe(value: object, module: str) -> dict[str, Any]:
     """Describe one public object; an object defined elsewhere is named by where it lives."""
+    if isinstance(value, (types.UnionType, types.GenericAlias)):
+        # First: before 3.11, ``inspect.isclass(Mapping[str, str])`` is true.
+        return {"kind": "type alias", "value": _type_name(value)}
     home = getattr(value, "__module__", None)
     public_home = home is not None and not any(part.startswith("_") for part in home.split("."))
     if (inspect.isclass(value) or inspect.isfunction(value)) and home != module and public_home:
@@ -134,8 +138,6 @@ def describe(value: object, module: str) -> dict[str, Any]:
         return describe_class(value)
     if inspect.isfunction(value):
         return {"kind": "function", "signature": _signature(value)}
-    if isinstance(value, (types.UnionType, types.GenericAlias)):
-        return {"kind": "type alias", "value": _type_name(value)}
     return {"kind": "constant", "value": _stable_repr(value)}
 
 

@@ -31,7 +31,7 @@ from faultkit import (
 from servers import Reply, ScriptedServer, closed_port_url
 
 from katanemo_identity import ApiConnectionError, ApiTimeoutError
-from katanemo_identity._resolver import MAX_THREADS, THREAD_NAME
+from katanemo_identity._resolver import _RESOLVER, MAX_THREADS, THREAD_NAME
 
 #: Generous wall-clock bound that proves a call did not wait for the resolver.
 WITHIN_SECONDS = 3.0
@@ -229,8 +229,13 @@ def test_look_ups_held_past_their_calls_use_at_most_a_few_threads_and_then_fail_
         assert "resolver thread" in str(raised.value)
         assert len(resolver_threads()) <= MAX_THREADS
 
-    # The dead server's look-ups have ended (the block released them): the
-    # same threads serve the next calls.
+    # The block released the dead server's look-ups; each thread lets go of
+    # its held look-up a moment later (not at once on a loaded machine), and
+    # then the same threads serve the next calls.
+    released_by = time.monotonic() + WITHIN_SECONDS
+    while _RESOLVER.held and time.monotonic() < released_by:
+        time.sleep(0.01)
+    assert _RESOLVER.held == 0
     with closing_api(url) as api:
         assert api.get_client_key_list("acme", _total_timeout=5.0) == []
     assert len(resolver_threads()) <= MAX_THREADS
