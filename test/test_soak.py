@@ -10,8 +10,19 @@ bigger and publishes the figures in ``docs/RELIABILITY.md``.
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from faultkit import SOAK_FAULTS, run_soak
+
+# pproxy 2.7.9 running on Python 3.13 relays some POST bodies on kept-alive
+# connections as empty (the server then sees a create without a body): the
+# same SDK on 3.13 passes through pproxy on 3.11, and the SDK on 3.11 fails
+# through pproxy on 3.13. The soak runs on 3.10 to 3.12, in CI on 3.10 and 3.11.
+pytestmark = pytest.mark.skipif(
+    sys.version_info >= (3, 13),
+    reason="pproxy 2.7.9 on Python 3.13 drops POST bodies it forwards on kept-alive connections",
+)
 
 
 def test_soak_loses_and_doubles_no_create_under_faults() -> None:
