@@ -206,6 +206,13 @@ def exchange(
     began = time.perf_counter()  # when the current attempt began
     # Every request goes out here: with hooks, through them (trace context added).
     send = rest.send if observation is None else observation.sender(rest.send)
+
+    def read(response: urllib3.BaseHTTPResponse) -> bytes | None:
+        # The final answer's body, unless the call asked for it unread.
+        if not read_body:
+            return None
+        return rest.read_body(method, url, response, request.max_response_size, deadline)
+
     try:
         while True:
             try:
@@ -223,7 +230,7 @@ def exchange(
                         continue
                 if retries_taken == policy.retries or not policy.retries_status(method, status):
                     # Read inside the try: a body cut short is retried like a lost connection.
-                    body = _read(rest, request, response, url, deadline, read_body)
+                    body = read(response)
                     break
                 failure: ApiConnectionError | None = None
                 wait = policy.wait(retries_taken + 1, status, response.headers.get("Retry-After"))
@@ -239,12 +246,7 @@ def exchange(
                     # without spending a retry. Each time retires one pooled
                     # connection, so this ends. Never for a POST: the server
                     # may have read it and acted before closing.
-                    request.logger.debug(
-                        "%s %s: sent again on a new connection (%s)",
-                        request.operation,
-                        request.path,
-                        error.args[0],
-                    )
+                    _log(request, "sent again on a new connection (%s)", error.args[0])
                     continue
                 if retries_taken == policy.retries or not policy.retries_error(method, error):
                     raise
@@ -256,15 +258,14 @@ def exchange(
                 # cross the deadline: the last failure stands, at once.
                 if failure is not None:
                     raise failure
-                body = _read(rest, request, response, url, deadline, read_body)
+                body = read(response)
                 break
             if failure is None:
                 rest.discard(response)
             retries_taken += 1
-            request.logger.debug(
-                "%s %s: retry %d of %d after %s, in %.2f s",
-                request.operation,
-                request.path,
+            _log(
+                request,
+                "retry %d of %d after %s, in %.2f s",
                 retries_taken,
                 policy.retries,
                 reason,
@@ -292,17 +293,10 @@ def exchange(
         WATCHDOG.unwatch(deadline)
 
 
-def _read(
-    rest: RESTClientObject,
-    request: Request,
-    response: urllib3.BaseHTTPResponse,
-    url: str,
-    deadline: Deadline,
-    read_body: bool,
-) -> bytes | None:
-    if not read_body:
-        return None
-    return rest.read_body(request.method, url, response, request.max_response_size, deadline)
+def _log(request: Request, message: str, *arguments: object) -> None:
+    # At DEBUG, each line naming the operation and its path template: never a
+    # path value, which may be an email.
+    request.logger.debug("%s %s: " + message, request.operation, request.path, *arguments)
 
 
 def _redirect_target(url: str, response: urllib3.BaseHTTPResponse) -> str | None:
