@@ -8,8 +8,8 @@ API may grow (fields it does not know) and what servers commonly get wrong
 (a missing Content-Type), as a client in production should.
 
 Value types are not a rule here: they are checked in both modes, by the
-strict decoding of ``Operation.decode``; ``undecodable`` makes the
-``ApiDecodeError`` for a body that fails it. In both modes too,
+strict decoding of ``Operation.decode``; ``decode`` raises the
+``ApiDecodeError`` of a body that fails it. In both modes too,
 ``error_for`` makes the exception of an error status, its body decoded by
 the model ``ERROR_MODELS`` gives that status.
 """
@@ -48,6 +48,7 @@ ERROR_MODELS: Mapping[int, type[models.ErrorModel]] = {
 }
 
 Answered = TypeVar("Answered", bound=ApiException)
+T = TypeVar("T")
 
 #: Every rule of the strict contract mode, by name, as ``ApiContractError.rule`` gives it.
 RULES: Mapping[str, str] = {
@@ -162,23 +163,23 @@ def _field_names(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(field.alias or name for name, field in model.model_fields.items())
 
 
-def undecodable(
-    operation: Operation[Any],
-    response: urllib3.BaseHTTPResponse,
-    raw: bytes,
-    error: ValidationError,
-) -> ApiDecodeError:
-    """The error for a success body that is not JSON of ``operation.response_type``.
+def decode(operation: Operation[T], response: urllib3.BaseHTTPResponse, raw: bytes) -> T:
+    """Decode a success body into ``operation.response_type`` (``Operation.decode``).
 
-    The problem is described by field and kind only: the offending input
-    may be a secret, so it is never quoted.
+    Raises:
+        ApiDecodeError: the body is not JSON of that type. The problem is
+            described by field and kind only: the offending input may be a
+            secret, so it is never quoted (nor chained from pydantic's error).
     """
-    problems = "; ".join(
-        f"{_field_path(problem['loc'])}: {problem['msg']}"
-        for problem in error.errors(include_url=False, include_input=False)[:5]
-    )
+    try:
+        return operation.decode(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{_field_path(problem['loc'])}: {problem['msg']}"
+            for problem in error.errors(include_url=False, include_input=False)[:5]
+        )
     detail = f"{operation.name}() expected {operation.response_type.__name__}: {problems}"
-    return _answered(ApiDecodeError, response, raw, detail=detail)
+    raise _answered(ApiDecodeError, response, raw, detail=detail)
 
 
 def _field_path(location: tuple[int | str, ...]) -> str:

@@ -18,23 +18,20 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import urllib3
-from pydantic import ValidationError
 
-from katanemo_identity._contract import check_response, error_for, undecodable
+from katanemo_identity._contract import check_response, decode, error_for
 from katanemo_identity._debug_log import log_exchange, log_failure
 from katanemo_identity._observation import CallObservation
 from katanemo_identity._operation import Operation, encode_path_value, serialize_body
 from katanemo_identity._proxy import credentials_advice
-from katanemo_identity._validation import validate_headers
-from katanemo_identity.api_response import ApiResponse
-from katanemo_identity.configuration import (
-    Configuration,
+from katanemo_identity._validation import (
     TimeoutSetting,
     validate_header,
-    validate_retries,
+    validate_headers,
     validate_timeout,
-    validate_total_timeout,
 )
+from katanemo_identity.api_response import ApiResponse
+from katanemo_identity.configuration import Configuration, validate_retries, validate_total_timeout
 from katanemo_identity.exceptions import ApiException, ApiTypeError, OpenApiException
 from katanemo_identity.hooks import CallStarted
 from katanemo_identity.rest import RESTClientObject
@@ -179,27 +176,25 @@ class ApiClient:
             response, raw = attempted.response, attempted.body or b""
             if self.configuration.debug:
                 log_exchange(request, attempted.url, response, raw, started)
-            if self.configuration.strict_contract:
-                try:
-                    check_response(operation, response, raw)
-                except ApiException as error:
-                    raise _from_attempt(error, request, attempted) from None
             status = response.status
-            if not 200 <= status <= 299:
-                failure = error_for(response, raw)
-                advice = operation.advise(status, path_values, body) if operation.advise else None
-                if advice is None and status in (401, 407) and failure.data is None:
-                    proxy = self.rest_client.proxy_for(attempted.url)
-                    advice = None if proxy is None else credentials_advice(proxy, status)
-                if advice is not None:
-                    failure.advice = advice
-                raise _from_attempt(failure, request, attempted)
             try:
-                data = operation.decode(raw)
-            except ValidationError as error:
-                raise _from_attempt(
-                    undecodable(operation, response, raw, error), request, attempted
-                ) from None
+                if self.configuration.strict_contract:
+                    check_response(operation, response, raw)
+                if not 200 <= status <= 299:
+                    failure = error_for(response, raw)
+                    advice = (
+                        operation.advise(status, path_values, body) if operation.advise else None
+                    )
+                    if advice is None and status in (401, 407) and failure.data is None:
+                        proxy = self.rest_client.proxy_for(attempted.url)
+                        advice = None if proxy is None else credentials_advice(proxy, status)
+                    if advice is not None:
+                        failure.advice = advice
+                    raise failure
+                data = decode(operation, response, raw)
+            except ApiException as error:
+                # Every error the answer earns: an error status, a broken contract, a bad body.
+                raise _from_attempt(error, request, attempted) from None
             return ApiResponse(
                 status, response.headers, data, raw, attempted.retries_taken, response.reason
             )
