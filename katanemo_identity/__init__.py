@@ -15,8 +15,10 @@ The exception classes own the names ``BadRequestException``,
 and ``InternalServerErrorException`` here; the error-body models of the same
 names are in ``katanemo_identity.models``.
 
-The names below are loaded on first use (PEP 562), so that importing the
-package costs a short-lived tool next to nothing until it makes a call.
+The exceptions are imported with the package: they are small, and an
+``except`` clause names them before any call is made. The other names are
+loaded on first use (PEP 562), so that importing the package costs a
+short-lived tool next to nothing (no urllib3, no pydantic) until it makes a call.
 """
 
 from __future__ import annotations
@@ -25,6 +27,31 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 from katanemo_identity._version import __version__ as __version__
+from katanemo_identity.exceptions import ApiAttributeError as ApiAttributeError
+from katanemo_identity.exceptions import ApiClientClosedError as ApiClientClosedError
+from katanemo_identity.exceptions import ApiConnectionError as ApiConnectionError
+from katanemo_identity.exceptions import ApiContractError as ApiContractError
+from katanemo_identity.exceptions import ApiDecodeError as ApiDecodeError
+from katanemo_identity.exceptions import ApiException as ApiException
+from katanemo_identity.exceptions import ApiKeyError as ApiKeyError
+from katanemo_identity.exceptions import ApiResponseTooLargeError as ApiResponseTooLargeError
+from katanemo_identity.exceptions import ApiTimeoutError as ApiTimeoutError
+from katanemo_identity.exceptions import ApiTypeError as ApiTypeError
+from katanemo_identity.exceptions import ApiValueError as ApiValueError
+from katanemo_identity.exceptions import BadRequestException as BadRequestException
+from katanemo_identity.exceptions import ConflictException as ConflictException
+from katanemo_identity.exceptions import ForbiddenException as ForbiddenException
+from katanemo_identity.exceptions import (
+    InternalServerErrorException as InternalServerErrorException,
+)
+from katanemo_identity.exceptions import NotFoundException as NotFoundException
+from katanemo_identity.exceptions import OpenApiException as OpenApiException
+from katanemo_identity.exceptions import ServiceException as ServiceException
+from katanemo_identity.exceptions import TooManyRequestsException as TooManyRequestsException
+from katanemo_identity.exceptions import UnauthorizedException as UnauthorizedException
+from katanemo_identity.exceptions import (
+    UnprocessableEntityException as UnprocessableEntityException,
+)
 
 if TYPE_CHECKING:
     from katanemo_identity.api.identity_api import IdentityApi as IdentityApi
@@ -32,31 +59,6 @@ if TYPE_CHECKING:
     from katanemo_identity.api_client import RequestOptions as RequestOptions
     from katanemo_identity.api_response import ApiResponse as ApiResponse
     from katanemo_identity.configuration import Configuration as Configuration
-    from katanemo_identity.exceptions import ApiAttributeError as ApiAttributeError
-    from katanemo_identity.exceptions import ApiClientClosedError as ApiClientClosedError
-    from katanemo_identity.exceptions import ApiConnectionError as ApiConnectionError
-    from katanemo_identity.exceptions import ApiContractError as ApiContractError
-    from katanemo_identity.exceptions import ApiDecodeError as ApiDecodeError
-    from katanemo_identity.exceptions import ApiException as ApiException
-    from katanemo_identity.exceptions import ApiKeyError as ApiKeyError
-    from katanemo_identity.exceptions import ApiResponseTooLargeError as ApiResponseTooLargeError
-    from katanemo_identity.exceptions import ApiTimeoutError as ApiTimeoutError
-    from katanemo_identity.exceptions import ApiTypeError as ApiTypeError
-    from katanemo_identity.exceptions import ApiValueError as ApiValueError
-    from katanemo_identity.exceptions import BadRequestException as BadRequestException
-    from katanemo_identity.exceptions import ConflictException as ConflictException
-    from katanemo_identity.exceptions import ForbiddenException as ForbiddenException
-    from katanemo_identity.exceptions import (
-        InternalServerErrorException as InternalServerErrorException,
-    )
-    from katanemo_identity.exceptions import NotFoundException as NotFoundException
-    from katanemo_identity.exceptions import OpenApiException as OpenApiException
-    from katanemo_identity.exceptions import ServiceException as ServiceException
-    from katanemo_identity.exceptions import TooManyRequestsException as TooManyRequestsException
-    from katanemo_identity.exceptions import UnauthorizedException as UnauthorizedException
-    from katanemo_identity.exceptions import (
-        UnprocessableEntityException as UnprocessableEntityException,
-    )
     from katanemo_identity.models.client_key_object import ClientKeyObject as ClientKeyObject
     from katanemo_identity.models.client_key_request import ClientKeyRequest as ClientKeyRequest
     from katanemo_identity.models.client_key_response import ClientKeyResponse as ClientKeyResponse
@@ -77,35 +79,13 @@ _EXPORTS: dict[str, str] = {
     "Error": "katanemo_identity.models.error",
     "UserRequest": "katanemo_identity.models.user_request",
     "UserResponse": "katanemo_identity.models.user_response",
-    **dict.fromkeys(
-        (
-            "ApiAttributeError",
-            "ApiClientClosedError",
-            "ApiConnectionError",
-            "ApiContractError",
-            "ApiDecodeError",
-            "ApiException",
-            "ApiKeyError",
-            "ApiResponseTooLargeError",
-            "ApiTimeoutError",
-            "ApiTypeError",
-            "ApiValueError",
-            "BadRequestException",
-            "ConflictException",
-            "ForbiddenException",
-            "InternalServerErrorException",
-            "NotFoundException",
-            "OpenApiException",
-            "ServiceException",
-            "TooManyRequestsException",
-            "UnauthorizedException",
-            "UnprocessableEntityException",
-        ),
-        "katanemo_identity.exceptions",
-    ),
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+#: The exceptions imported above, the names loaded on first use, and the version.
+__all__ = sorted(
+    [name for name, value in globals().items() if isinstance(value, type)]
+    + [*_EXPORTS, "__version__"]
+)
 
 
 def __getattr__(name: str) -> object:

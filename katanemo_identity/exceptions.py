@@ -40,13 +40,9 @@ names at the package top level, and carry the parsed body model as ``.data``.
 
 from __future__ import annotations
 
-import datetime
-import email.utils
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
-
-from katanemo_identity._redact import redact_body
 
 if TYPE_CHECKING:
     from katanemo_identity import models
@@ -231,6 +227,9 @@ class ApiException(OpenApiException):
             lines.append(self.detail)
         lines.append(self.advice)
         if self.body:
+            # Loaded when first needed, like the date parser below: the package imports this module.
+            from katanemo_identity._redact import redact_body
+
             lines.append("Response body: " + redact_body(self.body, BODY_PREVIEW_CHARS))
         return "\n".join(lines)
 
@@ -391,12 +390,15 @@ def parse_retry_after(value: str | None) -> float | None:
     # isascii: "²" and other Unicode digits pass isdigit() but not float().
     if value.isascii() and value.isdigit():
         return float(value)
+    from datetime import timezone
+    from email.utils import parsedate_to_datetime  # costly to load, and the date form is rare
+
     try:
-        when = email.utils.parsedate_to_datetime(value)
+        when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:  # the asctime form carries no zone; HTTP dates are UTC
-        when = when.replace(tzinfo=datetime.timezone.utc)
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - time.time())
 
 
