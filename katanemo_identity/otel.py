@@ -173,13 +173,13 @@ class Tracing(Hook):
         """End the request's span with its status or error, and record its duration."""
         opened = cast(_OpenCall, context.get_value(self._key))
         try:
-            outcome = _present(
-                {
-                    "http.response.status_code": event.status,
-                    "network.protocol.version": event.protocol_version,
-                    "error.type": _error_type(event.status, event.error),
-                }
-            )
+            known: dict[str, AttributeValue | None] = {
+                "http.response.status_code": event.status,
+                "network.protocol.version": event.protocol_version,
+                "error.type": _error_type(event.status, event.error),
+            }
+            # The conventions leave out what is not known, rather than record None.
+            outcome = {name: value for name, value in known.items() if value is not None}
             opened.request.set_attributes(outcome)
             if "error.type" in outcome:
                 # A status says it all; an exception's message would name the URL.
@@ -201,11 +201,6 @@ class Tracing(Hook):
             span.end()
         finally:
             context.detach(opened.token)
-
-
-def _present(attributes: dict[str, AttributeValue | None]) -> dict[str, AttributeValue]:
-    # OpenTelemetry's conventions leave out what is not known, rather than record None.
-    return {name: value for name, value in attributes.items() if value is not None}
 
 
 @functools.lru_cache(maxsize=64)
