@@ -30,12 +30,14 @@ told it ended, so nothing a hook opened (a span made current) stays open;
 the ``BaseException`` is then raised. A client shared between threads calls
 the same hooks from each of them.
 
-Events name the operation and its URL template (``/org/{accountId}/user``),
-never the filled path, so they are safe as metric labels; only
-``CallStarted.url`` and ``RequestSending.url`` carry the path values (ids,
-emails). No event holds the request's headers (only those hooks add), a
-body or a secret: the error a ``CallEnded`` carries has the secret fields of
-its body masked.
+Every event begins with the same three fields, and its own follow them:
+``operation``, the operation's method name (``get_user``); ``method``, the
+HTTP method; and ``url_template``, the operation's path template
+(``/org/{accountId}/user/{userId}``), never the filled path, so they are
+safe as metric labels. Only ``CallStarted.url`` and ``RequestSending.url``
+carry the path values (ids, emails). No event holds the request's headers
+(only those hooks add), a body or a secret: the error a ``CallEnded``
+carries has the secret fields of its body masked.
 """
 
 from __future__ import annotations
@@ -50,9 +52,6 @@ class CallStarted:
     """A call is about to send its first attempt.
 
     Attributes:
-        operation: The operation's method name, e.g. ``get_user``.
-        method: The HTTP method.
-        url_template: The path template, e.g. ``/org/{accountId}/user/{userId}``.
         host: The base URL the call goes to (``Configuration.host``).
         url: The URL as sent, path values filled in (they may be emails).
     """
@@ -69,9 +68,6 @@ class RequestSending:
     """One HTTP request of a call is about to be sent: the first, a retry, or a redirect followed.
 
     Attributes:
-        operation: The operation's method name.
-        method: The HTTP method.
-        url_template: The operation's path template.
         url: The URL this request goes to, path values filled in (after a
             redirect, the redirect's target).
         resend_count: How many requests of this call were sent before this
@@ -96,9 +92,6 @@ class RequestEnded:
     """One HTTP request of a call is over: its response headers are in, or it failed.
 
     Attributes:
-        operation: The operation's method name.
-        method: The HTTP method.
-        url_template: The operation's path template.
         resend_count: As in the ``RequestSending`` of the same request.
         status: The response status, or None when no response arrived.
         error: The exception the request failed with (an
@@ -123,9 +116,6 @@ class AttemptEnded:
     """One attempt of a call is over.
 
     Attributes:
-        operation: The operation's method name.
-        method: The HTTP method.
-        url_template: The path template.
         attempt: 1 for the first send, 2 for the first retry, and so on.
         status: The response status, or None when no response arrived.
         error: The exception the attempt ended with (an
@@ -152,9 +142,6 @@ class CallEnded:
     """A call is over, returned or raised.
 
     Attributes:
-        operation: The operation's method name.
-        method: The HTTP method.
-        url_template: The path template.
         status: The final response status, or None when none arrived.
         error: The exception the call raises, or None when it returns (a
             ``KeyboardInterrupt`` too, should one stop the call). When the
