@@ -60,7 +60,8 @@ __all__ = ["ApiException", "RESTClientObject"]
 #: that redirects lead to.
 _MAX_ORIGINS = 8
 
-#: urllib3 does one attempt and follows no redirect: ``retry.py`` owns both.
+#: Every pool's retry policy: urllib3 makes one attempt and follows no
+#: redirect (each request also says ``redirect=False``); ``retry.py`` owns both.
 _ONE_ATTEMPT = Retry(total=False, redirect=False)
 
 #: Every live client, so that a forked child can give each new pools.
@@ -139,10 +140,9 @@ class RESTClientObject:
             return pool.urlopen(
                 method,
                 target,
-                body=body,
-                headers=headers,
+                body,
+                headers,
                 timeout=attempt_timeout,
-                retries=_ONE_ATTEMPT,
                 redirect=False,
                 assert_same_host=False,
                 preload_content=False,
@@ -302,6 +302,8 @@ def _pool_arguments(configuration: Configuration) -> dict[str, Any]:
         # Wait for a free connection rather than open one the pool would
         # then discard: the pool size is a real bound.
         "block": True,
+        # Each request is one attempt: retry.py decides what is sent again.
+        "retries": _ONE_ATTEMPT,
     }
     if configuration.ssl_context is not None:
         # The context decides verification and client certificates on its own.
