@@ -26,7 +26,7 @@ from typing import Any
 
 import urllib3
 from urllib3.connectionpool import HTTPConnectionPool
-from urllib3.exceptions import ClosedPoolError, EmptyPoolError, HTTPError, LocationValueError
+from urllib3.exceptions import EmptyPoolError, HTTPError, LocationValueError
 from urllib3.util.retry import Retry
 
 from katanemo_identity import _body
@@ -49,7 +49,6 @@ from katanemo_identity.configuration import Configuration
 from katanemo_identity.deadline import Deadline
 from katanemo_identity.exceptions import (
     ApiClientClosedError,
-    ApiConnectionError,
     ApiException,
     ApiValueError,
 )
@@ -148,13 +147,6 @@ class RESTClientObject:
                 preload_content=False,
                 pool_timeout=remaining,  # type: ignore[arg-type]  # a queue timeout: float is fine
             )
-        except ClosedPoolError as error:
-            if self.closed:
-                raise ApiClientClosedError("this ApiClient was closed during the call") from error
-            self._routes.clear()
-            made = ApiConnectionError("the connection pool was replaced", outcome_unknown=False)
-            made.method, made.url = method, url
-            raise made from error
         except (EmptyPoolError, NotConnected) as error:
             waiting = str(error) if isinstance(error, NotConnected) else "for a free connection"
             raise total_timeout_error(method, url, deadline, sent=False, waiting=waiting) from error
@@ -191,7 +183,7 @@ class RESTClientObject:
         slash = url.find("/", url.find("://") + 3)
         origin, target = (url, "/") if slash < 0 else (url[:slash], url[slash:])
         route = self._routes.get(origin)
-        if route is None or route[0].pool is None:  # new, or closed when a manager let it go
+        if route is None:
             if len(self._routes) >= _MAX_ORIGINS:
                 self._routes.clear()
             route = self._routes[origin] = self._new_route(origin)

@@ -27,7 +27,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "katanemo_identity"
 MAX_MODULE_LINES = 420
 #: The core's size today, as a ceiling: new code in the core is paid for by
 #: deleting some. Lower this as the core shrinks; never raise it.
-MAX_CORE_CODE_LINES = 2798
+MAX_CORE_CODE_LINES = 2790
 
 #: What is not the client core: the test kits, the command line, the old client's layer.
 NOT_CORE = ("testing", "cli", "legacy", "conformance.py", "_conformance")
