@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -11,6 +12,7 @@ from servers import RawServer, Reply, ScriptedServer
 
 from katanemo_identity import (
     ApiClient,
+    ApiConnectionError,
     ApiTimeoutError,
     ApiValueError,
     ClientKeyRequest,
@@ -107,6 +109,24 @@ def test_no_retry_waits_past_the_limit_the_last_error_is_raised_at_once(
     assert raised.status == 503
     assert server.methods == ["GET", "GET"]  # the first retry is immediate
     assert raised.retries_taken == 1
+    assert elapsed < 0.5
+
+
+def test_no_retry_waits_past_the_limit_after_a_refused_connection_either(
+    make_api: ApiFactory,
+) -> None:
+    # A loopback port nothing listens on: every attempt is refused, nothing sent.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = make_api(
+        f"http://127.0.0.1:{port}", retry_backoff_factor=1.0, total_timeout=LIMIT, retries=5
+    )
+    raised, elapsed = timed(lambda: api.get_user("acme", "ann"))
+    assert isinstance(raised, ApiConnectionError)
+    assert not isinstance(raised, ApiTimeoutError)  # the refusal itself, not the limit
+    assert raised.outcome_unknown is False
+    assert raised.retries_taken == 1  # the first retry is immediate; the second would cross
     assert elapsed < 0.5
 
 
