@@ -25,6 +25,20 @@ NUMBER = re.compile(r"^\d+(\.\d+)?$")
 RATIO = re.compile(r"^\d+\.\d\dx$")
 
 
+def run_bench(*options: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run ``bench/run.py --quick`` with ``options``; it must exit 0."""
+    finished = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", *options],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=cwd,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    return finished
+
+
 def _tables(block: str) -> list[list[list[str]]]:
     """Split Markdown into tables, each a list of rows of stripped cells."""
     tables: list[list[list[str]]] = []
@@ -67,23 +81,8 @@ def test_cli_only_measures_and_writes_the_command_lines_table_alone(tmp_path: Pa
     doc = tmp_path / "PERFORMANCE.md"
     doc.write_text(TEMPLATE)
 
-    finished = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "run.py"),
-            "--quick",
-            "--cli-only",
-            "--doc",
-            str(doc),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=REPO,
-        check=False,
-    )
+    run_bench("--cli-only", "--doc", str(doc))
 
-    assert finished.returncode == 0, finished.stderr
     text = doc.read_text()
     assert "stale numbers" in text  # the other tables are left as they were
     assert "stale start-up" not in text
@@ -97,23 +96,8 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
     doc = tmp_path / "PERFORMANCE.md"
     doc.write_text(TEMPLATE)
 
-    finished = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "run.py"),
-            "--quick",
-            "--no-generator",
-            "--doc",
-            str(doc),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=REPO,
-        check=False,
-    )
+    finished = run_bench("--no-generator", "--doc", str(doc))
 
-    assert finished.returncode == 0, finished.stderr
     text = doc.read_text()
     assert text.startswith("# Performance\n\nprose before\n\n<!-- bench:start -->\n")
     assert text.endswith("<!-- bench:cli:end -->\n\nprose after\n")
@@ -173,16 +157,8 @@ def test_quick_bench_exits_0_and_writes_a_well_formed_table_between_the_markers(
 def test_tracing_only_measures_the_tracing_setups_alone_and_writes_nothing(
     tmp_path: Path,
 ) -> None:
-    finished = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--quick", "--tracing-only"],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        cwd=tmp_path,
-        check=False,
-    )
+    finished = run_bench("--tracing-only", cwd=tmp_path)
 
-    assert finished.returncode == 0, finished.stderr
     (tracing,) = _tables(finished.stdout)
     assert len(tracing) == 2 + 4
     assert "| get_user |" not in finished.stdout
